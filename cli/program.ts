@@ -1,0 +1,122 @@
+/**
+ * The command line: `dualbot <command>`. Built on commander, so every command has --help.
+ */
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { ConfigError, EXIT_CONFIG, loadHome } from '../config/index.js';
+import { summarizeBots } from './check-config.js';
+import { InitRefused, initHome } from './init.js';
+
+export interface CliIO {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIO: CliIO = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+  env: process.env,
+};
+
+/** Thrown to end the program with a given exit code after a message was printed. */
+export class ExitCode extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
+function homeOption(io: CliIO) {
+  return new Option('--home <dir>', 'folder holding bots/<name>/config.yaml (env DUALBOT_HOME)').default(
+    io.env['DUALBOT_HOME'] ?? '.',
+    'DUALBOT_HOME or the current directory',
+  );
+}
+
+function reportConfigError(err: unknown, io: CliIO): never {
+  if (err instanceof ConfigError) {
+    io.err(`config error (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}):`);
+    for (const line of err.message.split('\n')) io.err(`  ${line}`);
+    throw new ExitCode(EXIT_CONFIG);
+  }
+  throw err;
+}
+
+export function buildProgram(io: CliIO = defaultIO): Command {
+  const program = new Command('dualbot')
+    .description(
+      'Two crypto trading bots (Coinbase spot, Kraken margin) in one process. Paper trading by default.',
+    )
+    .version(process.env['npm_package_version'] ?? '0.1.0')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('run', { isDefault: true })
+    .description('start the runtime with every bot under --home (the default command)')
+    .addOption(homeOption(io))
+    .action(async (opts: { home: string }) => {
+      const home = path.resolve(opts.home);
+      const loaded = await loadHome(home, { env: io.env }).catch((e: unknown) => reportConfigError(e, io));
+      const { runRuntime } = await import('./run.js');
+      await runRuntime(loaded, io);
+    });
+
+  program
+    .command('init')
+    .description('create example configs: HOME/bots/coinbase/config.yaml and HOME/bots/kraken/config.yaml')
+    .addOption(homeOption(io))
+    .action((opts: { home: string }) => {
+      try {
+        const res = initHome(path.resolve(opts.home));
+        for (const f of res.created) io.out(`created ${f}`);
+        io.out(
+          'both bots paper trade on bundled replay data; start them with: dualbot run --home ' + opts.home,
+        );
+      } catch (e) {
+        if (e instanceof InitRefused) {
+          io.err(e.message);
+          throw new ExitCode(1);
+        }
+        throw e;
+      }
+    });
+
+  program
+    .command('check-config')
+    .description('validate every config file and print a one-line summary per bot, or every error found')
+    .addOption(homeOption(io))
+    .action(async (opts: { home: string }) => {
+      const loaded = await loadHome(path.resolve(opts.home), { env: io.env }).catch((e: unknown) =>
+        reportConfigError(e, io),
+      );
+      io.out(`ok: ${loaded.bots.length} bot${loaded.bots.length === 1 ? '' : 's'}`);
+      for (const line of summarizeBots(loaded)) io.out(`  ${line}`);
+    });
+
+  program
+    .command('config-reference')
+    .description('print the bot config.yaml reference (generated from the schema) as Markdown')
+    .action(async () => {
+      const { configReferenceMarkdown } = await import('../config/reference.js');
+      io.out(configReferenceMarkdown());
+    });
+
+  return program;
+}
+
+/** Parses argv and runs the command; returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof ExitCode) return err.exitCode;
+    const ce = err as { code?: string; exitCode?: number };
+    if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) return ce.exitCode ?? 1;
+    io.err(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}
