@@ -4,8 +4,10 @@
  * `strategies/registry.ts` so that production code has no static path to this folder.
  */
 import type { StrategyDefinition } from '../types.js';
-import { breakout } from './breakout.js';
+import { enhancedV2 } from './enhanced_v2.js';
+import { breakout } from './experimental/breakout.js';
+import { macdCross } from './experimental/macd_cross.js';
 
 export const DEVELOPMENT_STRATEGIES: ReadonlyMap<string, StrategyDefinition<unknown>> = new Map(
-  ([breakout] as StrategyDefinition<unknown>[]).map((s) => [s.name, s]),
+  ([enhancedV2, breakout, macdCross] as StrategyDefinition<unknown>[]).map((s) => [s.name, s]),
 );

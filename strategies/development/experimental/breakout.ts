@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineStrategy } from '../types.js';
+import { defineStrategy } from '../../types.js';
 
 export const breakoutParams = z.strictObject({
   lookback_bars: z.number().int().min(2).max(1000).default(30).describe('Bars in the breakout window'),

@@ -1,0 +1,206 @@
+import path from 'node:path';
+import { fc, test as fcTest } from '@fast-check/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCandlesFile } from '../backtest/data/index.js';
+import { type Candle, type CandleColumns, candleAt, columnsFrom, sliceColumns } from '../core/candles.js';
+import {
+  DECISION,
+  type DecideContext,
+  defineStrategy,
+  runStrategyBatch,
+  type StrategyDefinition,
+  StrategyError,
+  StrategyStream,
+} from '../core/signal/index.js';
+import { PRODUCTION_STRATEGIES, rsiMomentum, smaCrossover } from '../strategies/production/index.js';
+import { loadDevelopmentStrategies } from '../strategies/registry.js';
+import { ROOT } from './helpers/cli.js';
+
+const closesToCandles = (closes: readonly number[]): CandleColumns =>
+  columnsFrom(
+    closes.map((c, i) => ({ ts: i * 60_000, open: c, high: c * 1.01, low: c * 0.99, close: c, volume: 1 })),
+  );
+
+function allStrategies(dev: ReadonlyMap<string, StrategyDefinition<unknown>>): StrategyDefinition<unknown>[] {
+  return [...PRODUCTION_STRATEGIES.values(), ...dev.values()];
+}
+
+function streamDecisions<P>(
+  def: StrategyDefinition<P>,
+  params: P,
+  c: CandleColumns,
+  allowShort: boolean,
+): Int8Array {
+  const s = new StrategyStream(def, params, allowShort);
+  const out = new Int8Array(c.close.length);
+  for (let i = 0; i < c.close.length; i++) {
+    const d = s.onCandle(candleAt(c, i));
+    out[i] = d.target === null ? DECISION.NONE : DECISION[d.target];
+  }
+  return out;
+}
+
+/** Random but valid OHLCV candles: a multiplicative random walk. */
+const candlesArb = fc
+  .array(fc.double({ min: -0.08, max: 0.08, noNaN: true }), { minLength: 1, maxLength: 400 })
+  .map((rets) => {
+    let p = 100;
+    const out: Candle[] = [];
+    rets.forEach((r, i) => {
+      const open = p;
+      p = Math.max(0.01, p * (1 + r));
+      out.push({
+        ts: i * 3_600_000,
+        open,
+        high: Math.max(open, p) * 1.005,
+        low: Math.min(open, p) * 0.995,
+        close: p,
+        volume: 1 + i,
+      });
+    });
+    return columnsFrom(out);
+  });
+
+describe('strategies', () => {
+  let dev: ReadonlyMap<string, StrategyDefinition<unknown>>;
+  let btc: CandleColumns;
+  let ltc: CandleColumns;
+  beforeAll(async () => {
+    dev = await loadDevelopmentStrategies();
+    btc = (await loadCandlesFile(path.join(ROOT, 'data', 'binance_BTC-USDT_1d.csv'))).candles;
+    ltc = (await loadCandlesFile(path.join(ROOT, 'data', 'kraken_LTC-USD_1d.csv'))).candles;
+  });
+
+  it('every strategy has interface version 1, a name matching its registry key, and valid default params', () => {
+    for (const [name, s] of [...PRODUCTION_STRATEGIES, ...dev]) {
+      expect(s.name).toBe(name);
+      expect(s.interfaceVersion).toBe(1);
+      expect(s.paramsSchema.safeParse({}).success, name).toBe(true);
+    }
+  });
+
+  it('sma_crossover is crossover-only: flat until the first cross, then holds until the opposite cross', () => {
+    // fast=2, slow=3 on a hand-made series. SMA2/SMA3 become defined at bars 1/2; crosses need t-1 defined.
+    const closes = [10, 10, 10, 9, 8, 9, 11, 12, 12, 11, 9, 8];
+    const c = closesToCandles(closes);
+    const params = smaCrossover.paramsSchema.parse({ fast_period: 2, slow_period: 3 });
+    const d = runStrategyBatch(smaCrossover, params, c, { allowShort: false });
+    // bar 3: sma2=9.5 < sma3=9.667, bar 2: 10 vs 10 (equal) -> death cross at 3 (fast >= slow at t-1).
+    // bar 6: sma2=10 > sma3=9.333, bar 5: 8.5 <= 8.667 -> golden cross at 6.
+    // bar 10: sma2=10 < sma3=10.667, bar 9: 11.5 >= 11.667? no (11.5 < 11.667) -> death cross at 9.
+    const sma2 = (t: number) => (closes[t]! + closes[t - 1]!) / 2;
+    const sma3 = (t: number) => (closes[t]! + closes[t - 1]! + closes[t - 2]!) / 3;
+    const expected = closes.map((_, t) => {
+      if (t < 3) return DECISION.NONE;
+      if (sma2(t - 1) <= sma3(t - 1) && sma2(t) > sma3(t)) return DECISION.LONG;
+      if (sma2(t - 1) >= sma3(t - 1) && sma2(t) < sma3(t)) return DECISION.FLAT;
+      return DECISION.NONE;
+    });
+    expect([...d]).toEqual(expected);
+    expect(d[3]).toBe(DECISION.FLAT);
+    expect(d[6]).toBe(DECISION.LONG);
+    expect(d[9]).toBe(DECISION.FLAT);
+    const short = runStrategyBatch(smaCrossover, params, c, { allowShort: true });
+    expect(short[9]).toBe(DECISION.SHORT);
+  });
+
+  it('rsi_momentum follows its three rules on real candles', () => {
+    const params = rsiMomentum.paramsSchema.parse({});
+    const d = runStrategyBatch(rsiMomentum, params, btc, { allowShort: true });
+    const counts = { [DECISION.LONG]: 0, [DECISION.SHORT]: 0, [DECISION.FLAT]: 0, [DECISION.NONE]: 0 };
+    for (const x of d) counts[x as 0 | 1 | 2 | 3]++;
+    expect(counts[DECISION.NONE]).toBe(19); // warm-up: SMA20 first defined at bar 19 (RSI14 at bar 14)
+    expect(counts[DECISION.LONG]).toBeGreaterThan(100);
+    expect(counts[DECISION.SHORT]).toBeGreaterThan(100);
+    const longOnly = runStrategyBatch(rsiMomentum, params, btc, { allowShort: false });
+    expect(longOnly.includes(DECISION.SHORT)).toBe(false);
+  });
+
+  it('batch and streaming give identical decisions on real candles for every strategy', () => {
+    for (const def of allStrategies(dev)) {
+      const params = def.paramsSchema.parse({});
+      for (const [c, allowShort] of [
+        [btc, true],
+        [ltc, false],
+      ] as const) {
+        expect([...streamDecisions(def, params, c, allowShort)], def.name).toEqual([
+          ...runStrategyBatch(def, params, c, { allowShort }),
+        ]);
+      }
+    }
+  });
+
+  fcTest.prop([candlesArb, fc.boolean()], { numRuns: 60 })(
+    'batch and streaming agree on random candles for every strategy',
+    (c, allowShort) => {
+      for (const def of allStrategies(dev)) {
+        const params = def.paramsSchema.parse({});
+        expect([...streamDecisions(def, params, c, allowShort)]).toEqual([
+          ...runStrategyBatch(def, params, c, { allowShort }),
+        ]);
+      }
+    },
+  );
+
+  fcTest.prop([candlesArb, fc.nat(), candlesArb], { numRuns: 60 })(
+    'no lookahead: changing or removing bars after t never changes the decision at t',
+    (c, tSeed, other) => {
+      const n = c.close.length;
+      const t = tSeed % n;
+      // The same history up to t, then different bars after t.
+      const prefix = sliceColumns(c, 0, t + 1);
+      const tail = sliceColumns(other, 0, Math.min(other.close.length, 50));
+      const spliced = columnsFrom([
+        ...Array.from({ length: t + 1 }, (_, i) => candleAt(prefix, i)),
+        ...Array.from({ length: tail.close.length }, (_, i) => ({
+          ...candleAt(tail, i),
+          ts: (t + 1 + i) * 3_600_000,
+        })),
+      ]);
+      for (const def of allStrategies(dev)) {
+        const params = def.paramsSchema.parse({});
+        const full = runStrategyBatch(def, params, c, { allowShort: true });
+        const cut = runStrategyBatch(def, params, prefix, { allowShort: true });
+        const changed = runStrategyBatch(def, params, spliced, { allowShort: true });
+        expect(cut[t], def.name).toBe(full[t]);
+        expect(changed[t], def.name).toBe(full[t]);
+      }
+    },
+  );
+
+  it('a strategy that asks for a future bar is stopped with STRATEGY_LOOKAHEAD', () => {
+    const cheat = defineStrategy<Record<string, never>>({
+      name: 'cheat',
+      interfaceVersion: 1,
+      description: 'reads tomorrow',
+      paramsSchema: smaCrossover.paramsSchema as never,
+      lookback: 0,
+      indicators: () => ({ x: { kind: 'sma', source: 'close', period: 1 } }),
+      decide: (ctx: DecideContext) => ({
+        target: ctx.value('x', -1) > ctx.value('x') ? 'LONG' : 'FLAT',
+        reason: '',
+      }),
+    });
+    const c = closesToCandles([1, 2, 3]);
+    expect(() => runStrategyBatch(cheat, {}, c, { allowShort: false })).toThrowError(StrategyError);
+    expect(() => new StrategyStream(cheat, {}, false).onCandle(candleAt(c, 0))).toThrowError(/back=-1/);
+  });
+
+  it('a throwing strategy becomes a StrategyError naming the strategy and bar', () => {
+    const boom = defineStrategy<Record<string, never>>({
+      name: 'boom',
+      interfaceVersion: 1,
+      description: 'throws at bar 2',
+      paramsSchema: smaCrossover.paramsSchema as never,
+      lookback: 0,
+      indicators: () => ({}),
+      decide: (ctx) => {
+        if (ctx.t === 2) throw new Error('kaboom');
+        return { target: null, reason: '' };
+      },
+    });
+    expect(() =>
+      runStrategyBatch(boom, {}, closesToCandles([1, 2, 3, 4]), { allowShort: false }),
+    ).toThrowError(/strategy boom at bar 2: kaboom/);
+  });
+});
