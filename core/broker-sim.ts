@@ -1,0 +1,366 @@
+/**
+ * The simulated broker step shared by the backtest loop and the paper exchange, so both fill identically.
+ *
+ * Fill semantics, per bar:
+ *
+ * - A target decided on bar t's close is pending; it is acted on at bar t+1. A decision on the last bar of a
+ *   series is never filled (there is no next bar).
+ * - The pending target is acted on only when it differs from the last target acted on (`lastTarget`), not
+ *   when it differs from the position. So after a stop-loss, take-profit or liquidation exit, a strategy
+ *   that still says LONG does not re-enter on the next bar; re-entry needs a fresh change of target (e.g.
+ *   LONG -> FLAT -> LONG). A target that could not be acted on because the account is halted is consumed the
+ *   same way: after `resume`, the bot waits for the next change instead of entering on a stale signal.
+ * - (a) At the open. Margin: rollover missed across a data gap is caught up to the bar's `ts`, and a position
+ *   the market gapped through its liquidation price is liquidated at the open first (the exchange does not
+ *   wait for the bot's order). Then the position is moved to the pending target through the fill model
+ *   (market orders: adverse slippage, taker fee): an existing position on another side is closed, then a new
+ *   one is opened with `entryQuantity` on the equity marked at the open. A halted account closes but does
+ *   not open. In margin mode the opening fee is charged on the notional opened.
+ * - (b) During the bar, while a position is open (including one opened at this open):
+ *   1. margin: rollover is charged for the boundaries reached up to the bar's end (`ts + barMs`). The time of
+ *      an intrabar exit is unknown, so a position open during a bar pays that bar's boundaries (a position
+ *      closed at the next open has held through the bar's end anyway);
+ *   2. margin: liquidation is checked first. It fills at the liquidation price, or at the open after a gap
+ *      through it, and the loss is capped at the collateral. It is pre-empted only by an exit that happens
+ *      first on any price path: a stop or take-profit gapped through at the open, or a stop level lying
+ *      between the open and the liquidation price;
+ *   3. stop-loss / take-profit against the high and low (`checkStopTakeProfit`: stop first when both are
+ *      touched), exiting through the fill model at the computed price.
+ * - (c) At the close, equity is marked and the peak / max-drawdown halt updated.
+ *
+ * `stepBar` is the allocation-light core for hot loops (scalars in, caller-owned arrays for fills and
+ * events, the same state object back when nothing changed); `simulateBar` and `simulateSeries` wrap it.
+ */
+import { applyFill, applyLiquidation, createAccount, equity } from './account.js';
+import { type Candle, type CandleColumns, candleCount } from './candles.js';
+import { CoreRangeError } from './errors.js';
+import { type FillModel, fillModel, fillPrice, marketFill } from './fill-model.js';
+import {
+  accrueRollover,
+  chargeOpeningFee,
+  liquidationFill,
+  liquidationPrice,
+  type MarginTerms,
+  marginTerms,
+} from './margin.js';
+import { direction } from './position.js';
+import {
+  effectiveTarget,
+  entryQuantity,
+  type RiskConfig,
+  stopExitScalar,
+  stopLossLevel,
+  takeProfitLevel,
+  updateDrawdown,
+  validateRiskConfig,
+} from './risk.js';
+import type { Account, Fill, HaltReason, Side, Target } from './types.js';
+
+/** Everything the simulated broker needs besides the state. Build it with `createSimContext`. */
+export interface SimContext {
+  readonly risk: RiskConfig;
+  readonly fill: FillModel;
+  /** Used in margin mode only. */
+  readonly margin: MarginTerms;
+  /** Bar duration in ms; the bar `ts` covers `[ts, ts + barMs)`. */
+  readonly barMs: number;
+}
+
+/**
+ * Validates and freezes a simulation context; margin terms default to Kraken's.
+ *
+ * @throws CoreRangeError (a `RangeError`) on an invalid risk config, fill model, margin terms or bar length.
+ */
+export function createSimContext(opts: {
+  readonly risk: RiskConfig;
+  readonly fill: FillModel;
+  readonly margin?: Partial<MarginTerms>;
+  readonly barMs: number;
+}): SimContext {
+  if (!(Number.isFinite(opts.barMs) && opts.barMs > 0)) {
+    throw new CoreRangeError('CONFIG_OUT_OF_RANGE', `barMs must be > 0, got ${opts.barMs}`);
+  }
+  return Object.freeze({
+    risk: validateRiskConfig(opts.risk),
+    fill: fillModel(opts.fill),
+    margin: marginTerms(opts.margin),
+    barMs: opts.barMs,
+  });
+}
+
+/** State of the simulated broker: the account and the last target acted on. */
+export interface SimState {
+  readonly account: Account;
+  readonly lastTarget: Target;
+}
+
+/** Creates a flat simulation state with `startingCash` quote currency. */
+export function createSimState(startingCash: number): SimState {
+  return { account: createAccount(startingCash), lastTarget: 'FLAT' };
+}
+
+/** Something notable that happened in a bar (fills are reported separately). */
+export type SimEvent =
+  | {
+      readonly type: 'liquidation';
+      readonly ts: number;
+      /** Fill price: the liquidation price, or the open after a gap. */
+      readonly price: number;
+      readonly liquidationPrice: number;
+      /** Loss beyond the collateral absorbed by the exchange (0 unless the market gapped through). */
+      readonly lossWrittenOff: number;
+    }
+  | {
+      readonly type: 'stop_loss' | 'take_profit';
+      readonly ts: number;
+      /** Reference exit price before slippage: the level, or the open after a gap. */
+      readonly price: number;
+    }
+  | {
+      readonly type: 'halt';
+      readonly ts: number;
+      readonly reason: HaltReason;
+      readonly equity: number;
+      readonly peak: number;
+    }
+  | {
+      readonly type: 'entry_skipped';
+      readonly ts: number;
+      /** `halted`: the account is halted; `zero_size`: the sizing gave no quantity (no equity). */
+      readonly reason: 'halted' | 'zero_size';
+    };
+
+function targetSide(t: Target): Side {
+  return t === 'LONG' ? 'LONG' : t === 'SHORT' ? 'SHORT' : 'NONE';
+}
+
+function liquidateAt(
+  account: Account,
+  price: number,
+  liq: number,
+  ts: number,
+  ctx: SimContext,
+  fills: Fill[],
+  events: SimEvent[],
+): Account {
+  const fill = liquidationFill(account.position, price, ts, ctx.fill);
+  const after = applyLiquidation(account, fill);
+  fills.push(fill);
+  events.push({
+    type: 'liquidation',
+    ts,
+    price,
+    liquidationPrice: liq,
+    lossWrittenOff: after.lossWrittenOff - account.lossWrittenOff,
+  });
+  return after;
+}
+
+/**
+ * Simulates one bar from scalars, appending fills and events to the caller's arrays. Returns the same state
+ * object when nothing changed, so idle bars allocate nothing. See the module header for the semantics.
+ */
+export function stepBar(
+  state: SimState,
+  ts: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  pendingTarget: Target,
+  ctx: SimContext,
+  fills: Fill[],
+  events: SimEvent[],
+): SimState {
+  const risk = ctx.risk;
+  const margin = risk.mode === 'margin';
+  let account = state.account;
+  let lastTarget = state.lastTarget;
+  const target = effectiveTarget(pendingTarget, risk);
+
+  // (a) At the open.
+  if (margin && account.position.side !== 'NONE') {
+    // Catches up rollover across missing bars (data gaps); a no-op on contiguous bars.
+    account = accrueRollover(account, ts, ctx.margin);
+    // The exchange liquidates on the first trade through the level, before any order the bot sends at the
+    // open; closing such a position as a normal order would book a loss beyond the collateral.
+    const pos = account.position;
+    const liq = liquidationPrice(pos, account.cash, ctx.margin);
+    if (liq !== null && (pos.side === 'LONG' ? open <= liq : open >= liq)) {
+      account = liquidateAt(account, open, liq, ts, ctx, fills, events);
+    }
+  }
+  if (target !== lastTarget) {
+    lastTarget = target;
+    const want = targetSide(target);
+    const held = account.position;
+    if (held.side !== 'NONE' && held.side !== want) {
+      const fill = marketFill(
+        {
+          side: held.side === 'LONG' ? 'sell' : 'buy',
+          qty: held.qty,
+          referencePrice: open,
+          ts,
+          reason: 'signal',
+        },
+        ctx.fill,
+      );
+      account = applyFill(account, fill);
+      fills.push(fill);
+    }
+    if (want !== 'NONE' && account.position.side === 'NONE') {
+      if (account.halted !== null) {
+        events.push({ type: 'entry_skipped', ts, reason: 'halted' });
+      } else {
+        const side = want === 'LONG' ? 'buy' : 'sell';
+        const qty = entryQuantity(equity(account, open), fillPrice(side, open, ctx.fill), risk, ctx.fill);
+        if (qty > 0) {
+          const fill = marketFill(
+            { side, qty, referencePrice: open, ts, reason: 'signal', leverage: risk.leverage },
+            ctx.fill,
+          );
+          account = applyFill(account, fill);
+          if (margin) account = chargeOpeningFee(account, fill.qty * fill.price, ctx.margin);
+          fills.push(fill);
+        } else {
+          events.push({ type: 'entry_skipped', ts, reason: 'zero_size' });
+        }
+      }
+    }
+  }
+
+  // (b) During the bar.
+  if (account.position.side !== 'NONE') {
+    if (margin) account = accrueRollover(account, ts + ctx.barMs, ctx.margin);
+    const pos = account.position;
+    const dir = direction(pos.side);
+    const stop = stopLossLevel(pos, risk);
+    const exit = stopExitScalar(dir, stop, takeProfitLevel(pos, risk), open, high, low);
+    let liquidated = false;
+    if (margin) {
+      const liq = liquidationPrice(pos, account.cash, ctx.margin);
+      if (liq !== null) {
+        const gapped = dir > 0 ? open <= liq : open >= liq;
+        const touched = gapped || (dir > 0 ? low <= liq : high >= liq);
+        const preempted =
+          !gapped &&
+          exit !== null &&
+          (exit.price === open || (exit.reason === 'stop_loss' && (dir > 0 ? stop > liq : stop < liq)));
+        if (touched && !preempted) {
+          account = liquidateAt(account, gapped ? open : liq, liq, ts, ctx, fills, events);
+          liquidated = true;
+        }
+      }
+    }
+    if (!liquidated && exit !== null) {
+      const fill = marketFill(
+        { side: dir > 0 ? 'sell' : 'buy', qty: pos.qty, referencePrice: exit.price, ts, reason: exit.reason },
+        ctx.fill,
+      );
+      account = applyFill(account, fill);
+      fills.push(fill);
+      events.push({ type: exit.reason, ts, price: exit.price });
+    }
+  }
+
+  // (c) At the close.
+  const eq = equity(account, close);
+  const wasHalted = account.halted;
+  account = updateDrawdown(account, eq, risk);
+  if (wasHalted === null && account.halted !== null) {
+    events.push({ type: 'halt', ts, reason: account.halted, equity: eq, peak: account.equityPeak });
+  }
+
+  if (account === state.account && lastTarget === state.lastTarget) return state;
+  return { account, lastTarget };
+}
+
+/** The outcome of one simulated bar. */
+export interface BarResult {
+  readonly state: SimState;
+  readonly fills: readonly Fill[];
+  readonly events: readonly SimEvent[];
+}
+
+const NO_FILLS: readonly Fill[] = Object.freeze([]);
+const NO_EVENTS: readonly SimEvent[] = Object.freeze([]);
+const scratchFills: Fill[] = [];
+const scratchEvents: SimEvent[] = [];
+// One-slot cache so an idle bar (same state back, nothing reported) returns a shared frozen result.
+let idleResult: BarResult = Object.freeze({ state: createSimState(0), fills: NO_FILLS, events: NO_EVENTS });
+
+/**
+ * Simulates one bar: acts on `pendingTarget` (decided on the previous bar's close) at the candle's open, then
+ * runs rollover, liquidation and stops during the bar and marks equity at the close. See the module header.
+ */
+export function simulateBar(
+  state: SimState,
+  candle: Candle,
+  pendingTarget: Target,
+  ctx: SimContext,
+): BarResult {
+  scratchFills.length = 0;
+  scratchEvents.length = 0;
+  const next = stepBar(
+    state,
+    candle.ts,
+    candle.open,
+    candle.high,
+    candle.low,
+    candle.close,
+    pendingTarget,
+    ctx,
+    scratchFills,
+    scratchEvents,
+  );
+  if (scratchFills.length === 0 && scratchEvents.length === 0) {
+    if (idleResult.state !== next)
+      idleResult = Object.freeze({ state: next, fills: NO_FILLS, events: NO_EVENTS });
+    return idleResult;
+  }
+  return { state: next, fills: scratchFills.slice(), events: scratchEvents.slice() };
+}
+
+/** The outcome of a simulated series. */
+export interface SeriesResult {
+  readonly state: SimState;
+  readonly fills: readonly Fill[];
+  readonly events: readonly SimEvent[];
+  /** Equity marked at each bar's close. */
+  readonly equity: Float64Array;
+}
+
+/**
+ * Runs the simulated broker over a candle series. `targets[i]` is the strategy's decision on bar i's close;
+ * it is acted on at bar i+1, so `targets[n - 1]` is never filled. Bar 0 has no earlier decision and acts on
+ * nothing.
+ *
+ * @throws CoreRangeError when `targets` and the candles differ in length.
+ */
+export function simulateSeries(
+  candles: CandleColumns,
+  targets: ArrayLike<Target>,
+  initial: SimState,
+  ctx: SimContext,
+): SeriesResult {
+  const n = candleCount(candles);
+  if (targets.length !== n) {
+    throw new CoreRangeError(
+      'ARGUMENT_OUT_OF_RANGE',
+      `targets has ${targets.length} entries for ${n} candles`,
+    );
+  }
+  const { ts, open, high, low, close } = candles;
+  const curve = new Float64Array(n);
+  const fills: Fill[] = [];
+  const events: SimEvent[] = [];
+  let state = initial;
+  let pending: Target = initial.lastTarget;
+  for (let i = 0; i < n; i++) {
+    const c = close[i]!;
+    state = stepBar(state, ts[i]!, open[i]!, high[i]!, low[i]!, c, pending, ctx, fills, events);
+    curve[i] = equity(state.account, c);
+    pending = targets[i]!;
+  }
+  return { state, fills, events, equity: curve };
+}
