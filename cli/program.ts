@@ -56,12 +56,57 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .command('run', { isDefault: true })
     .description('start the runtime with every bot under --home (the default command)')
     .addOption(homeOption(io))
-    .action(async (opts: { home: string }) => {
-      const home = path.resolve(opts.home);
-      const loaded = await loadHome(home, { env: io.env }).catch((e: unknown) => reportConfigError(e, io));
-      const { runRuntime } = await import('./run.js');
-      await runRuntime(loaded, io);
-    });
+    .addOption(
+      new Option('--http-host <host>', 'address for health, metrics and the dashboard').default(
+        io.env['DUALBOT_HTTP_HOST'] ?? '127.0.0.1',
+      ),
+    )
+    .addOption(
+      new Option('--http-port <port>', 'port for health, metrics and the dashboard (0 = any free port)')
+        .default(io.env['DUALBOT_HTTP_PORT'] ?? '8081')
+        .argParser((v) => v),
+    )
+    .addOption(
+      new Option(
+        '--shutdown-timeout <seconds>',
+        'longest a bot may take to finish its cycle at shutdown',
+      ).default('60'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
+    .action(
+      async (opts: {
+        home: string;
+        httpHost: string;
+        httpPort: string;
+        shutdownTimeout: string;
+        logLevel: string;
+      }) => {
+        const port = Number(opts.httpPort);
+        const timeout = Number(opts.shutdownTimeout);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+          io.err(`--http-port: expected a port number 0-65535, was "${opts.httpPort}"`);
+          throw new ExitCode(EXIT_CONFIG);
+        }
+        if (!(timeout > 0 && timeout <= 3600)) {
+          io.err(`--shutdown-timeout: expected seconds between 0 and 3600, was "${opts.shutdownTimeout}"`);
+          throw new ExitCode(EXIT_CONFIG);
+        }
+        const home = path.resolve(opts.home);
+        const loaded = await loadHome(home, { env: io.env }).catch((e: unknown) => reportConfigError(e, io));
+        const { runRuntime } = await import('./run.js');
+        const code = await runRuntime(loaded, io, {
+          httpHost: opts.httpHost,
+          httpPort: port,
+          shutdownTimeoutS: timeout,
+          logLevel: opts.logLevel,
+        });
+        if (code !== 0) throw new ExitCode(code);
+      },
+    );
 
   program
     .command('init')

@@ -1,12 +1,69 @@
+import path from 'node:path';
+import { createLogging } from '../actors/log.js';
+import { createRuntime } from '../actors/runtime.js';
 import type { LoadedHome } from '../config/index.js';
 import { summarizeBots } from './check-config.js';
 import type { CliIO } from './program.js';
 
+export interface RunOptions {
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly shutdownTimeoutS: number;
+  readonly logLevel: string;
+}
+
 /**
- * Starts the runtime. Until the runtime lands this validates config, prints the bots and exits 0.
+ * Starts the runtime and runs until SIGTERM or SIGINT. The first signal shuts down gracefully (each bot
+ * finishes its cycle within the deadline and saves state, exit 0); a second one exits at once (state is
+ * saved at every step, so nothing is lost).
  */
-export async function runRuntime(loaded: LoadedHome, io: CliIO): Promise<void> {
-  io.out(`config ok: ${loaded.bots.length} bots`);
-  for (const line of summarizeBots(loaded)) io.out(`  ${line}`);
-  io.out('runtime not started: the bot runtime is not implemented yet (see the open issues)');
+export async function runRuntime(loaded: LoadedHome, io: CliIO, opts: RunOptions): Promise<number> {
+  const logging = createLogging({
+    logDir: path.join(loaded.home, 'logs'),
+    level: opts.logLevel as 'info',
+    env: io.env,
+  });
+  const log = logging.root;
+  for (const line of summarizeBots(loaded)) log.info(line);
+  const runtime = createRuntime({
+    home: loaded.home,
+    logging,
+    http: { host: opts.httpHost, port: opts.httpPort },
+    shutdownTimeoutMs: opts.shutdownTimeoutS * 1000,
+    ...(io.env['DUALBOT_ADMIN_TOKEN'] ? { adminToken: io.env['DUALBOT_ADMIN_TOKEN'] } : {}),
+  });
+  process.on('unhandledRejection', (reason) => {
+    // Every bot's work runs inside its actor, where errors are caught; one that escapes cannot be
+    // attributed, so the process stops and systemd restarts it from saved state.
+    log.fatal({ err: reason }, 'unhandled rejection outside any bot: exiting');
+    logging.flush();
+    process.exit(1);
+  });
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception outside any bot: exiting');
+    logging.flush();
+    process.exit(1);
+  });
+  try {
+    await runtime.start(loaded.bots);
+  } catch (err) {
+    log.fatal({ err }, 'runtime failed to start');
+    await runtime.stop();
+    return 1;
+  }
+  return await new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        log.warn({ signal: sig }, 'second signal: exiting now');
+        logging.flush();
+        process.exit(0);
+      }
+      log.info({ signal: sig }, 'signal received: graceful shutdown');
+      void runtime.stop().then(() => resolve(0));
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
 }

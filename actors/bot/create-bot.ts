@@ -1,0 +1,180 @@
+/**
+ * Wires one bot: its market data feed, its exchange (the paper exchange unless live trading was configured
+ * on purpose), its session and its machine actor.
+ */
+import path from 'node:path';
+import { createActor, fromPromise, type InspectionEvent } from 'xstate';
+import { loadCandlesFile, parseTimeframe } from '../../backtest/data/index.js';
+import type { LoadedBot } from '../../config/index.js';
+import { EXCHANGE_PROFILES, fillModel, marginTerms, type RiskConfig } from '../../core/index.js';
+import { botMachine, type CandleRef, type Plan, type ReconcileResult } from '../../machines/bot-machine.js';
+import { PaperExchange } from '../exchanges/paper.js';
+import type { ExchangePort } from '../exchanges/port.js';
+import type { Logger } from '../log.js';
+import type { CandleFeed } from '../market/feed.js';
+import { ReplayFeed } from '../market/replay-feed.js';
+import type { TradeRecord } from '../persistence/state-file.js';
+import { BotSession, type SessionSnapshot } from './session.js';
+
+export function riskConfigFor(bot: LoadedBot): RiskConfig {
+  const c = bot.config;
+  return {
+    mode: c.mode,
+    allowShort: c.trading.allow_short,
+    maxLeverage: c.trading.leverage,
+    leverage: c.trading.leverage,
+    ...(c.risk.stop_loss !== undefined ? { stopLoss: c.risk.stop_loss } : {}),
+    ...(c.risk.take_profit !== undefined ? { takeProfit: c.risk.take_profit } : {}),
+    maxDrawdown: c.risk.max_drawdown,
+    sizing: {
+      kind: 'fixed_usd',
+      tradeAmountUsd: c.trading.trade_amount_usd,
+      maxPositionPct: c.trading.max_position_pct,
+    },
+  };
+}
+
+export function fillModelFor(bot: LoadedBot) {
+  const profile = EXCHANGE_PROFILES[bot.config.exchange];
+  const f = bot.config.fees;
+  return fillModel({
+    takerFeeBps: f?.taker_bps ?? profile.takerFeeBps,
+    makerFeeBps: f?.maker_bps ?? profile.makerFeeBps,
+    slippageBps: f?.slippage_bps ?? profile.slippageBps,
+  });
+}
+
+export function marginTermsFor(bot: LoadedBot) {
+  const m = bot.config.margin;
+  return marginTerms(
+    m
+      ? {
+          openingFeeBps: m.opening_fee_bps,
+          rolloverBps: m.rollover_bps,
+          liquidationMarginLevel: m.liquidation_margin_level,
+        }
+      : {},
+  );
+}
+
+export interface BotHandle {
+  readonly id: string;
+  readonly session: BotSession;
+  readonly actor: ReturnType<typeof createActor<typeof botMachine>>;
+  readonly exchange: ExchangePort;
+}
+
+export interface CreateBotOptions {
+  readonly bot: LoadedBot;
+  readonly dir: string;
+  readonly log: Logger;
+  /** Inject an exchange (tests, programmatic paper bots); default: the paper exchange for dry runs. */
+  readonly exchange?: (ctx: { feed: CandleFeed; now: () => number }) => ExchangePort;
+  /** Inject a feed (tests); default: the configured replay or live feed. */
+  readonly feed?: CandleFeed;
+  readonly inspect?: (e: InspectionEvent) => void;
+  readonly onTrade?: (t: TradeRecord) => void;
+  readonly onCycle?: (s: SessionSnapshot) => void;
+  /** Hook run inside `evaluate` before the strategy (fault injection in tests). */
+  readonly beforeEvaluate?: () => void;
+}
+
+/** Builds the configured candle feed. Live data is not wired yet: live bots need the exchange adapters. */
+export async function createFeed(bot: LoadedBot): Promise<CandleFeed> {
+  const c = bot.config;
+  if (c.market_data.source !== 'replay' || !bot.replayFile) {
+    throw new Error(
+      `${bot.id}: live market data is not available in this build; use market_data.source: replay`,
+    );
+  }
+  const r = c.market_data.replay;
+  const loaded = await loadCandlesFile(bot.replayFile);
+  const tf = parseTimeframe(c.timeframe);
+  if (loaded.timeframeMs !== tf) {
+    throw new Error(
+      `${bot.id}: ${path.basename(bot.replayFile)} holds ${loaded.timeframeMs / 60_000}m candles but timeframe is ${c.timeframe}`,
+    );
+  }
+  return new ReplayFeed({
+    candles: loaded.candles,
+    timeframeMs: tf,
+    speed: r.speed,
+    warmupBars: r.warmup_bars,
+    ...(r.start !== undefined ? { startMs: Date.parse(r.start) } : {}),
+    loop: r.loop,
+  });
+}
+
+export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
+  const { bot } = o;
+  const c = bot.config;
+  if (!c.dry_run && !o.exchange) {
+    // Defence in depth: config validation already refuses live trading without live data and credentials.
+    throw new Error(
+      `${bot.id}: live trading needs a live exchange adapter, which this build does not wire yet`,
+    );
+  }
+  const feed = o.feed ?? (await createFeed(bot));
+  const barMs = parseTimeframe(c.timeframe);
+  const fill = fillModelFor(bot);
+  const margin = marginTermsFor(bot);
+  let lastTs = 0;
+  // Exchange time in a replay is the replay's own clock: the open of the candle after the last one seen.
+  const replayNow = () => lastTs + barMs;
+  const exchange =
+    o.exchange?.({ feed, now: replayNow }) ??
+    new PaperExchange({
+      file: path.join(o.dir, 'paper.json'),
+      pair: c.trading.pair,
+      mode: c.mode,
+      maxLeverage: c.trading.leverage,
+      startingBalance: c.paper.starting_balance,
+      fill,
+      margin,
+      referencePrice: () => feed.nextOpen(),
+      now: replayNow,
+    });
+  const session = new BotSession({
+    bot,
+    dir: o.dir,
+    exchange,
+    feed,
+    risk: riskConfigFor(bot),
+    fill,
+    margin,
+    barMs,
+    log: o.log,
+    now: () => Date.now(),
+    ...(o.onTrade ? { onTrade: o.onTrade } : {}),
+    ...(o.onCycle ? { onCycle: o.onCycle } : {}),
+  });
+  const machine = botMachine.provide({
+    actions: { resumeAccount: () => session.resumeAccount() },
+    actors: {
+      restore: fromPromise<void, void>(async () => session.restore()),
+      reconcile: fromPromise<ReconcileResult, void>(async () => session.reconcile()),
+      waitForCandle: fromPromise<CandleRef | null, void>(async ({ signal }) => {
+        const c = await session.waitForCandle(signal);
+        if (c) {
+          lastTs = c.ts;
+          if (exchange instanceof PaperExchange) exchange.accrue(c.ts + barMs);
+        }
+        return c;
+      }),
+      evaluate: fromPromise<Plan, { candle: CandleRef }>(async () => {
+        o.beforeEvaluate?.();
+        return session.evaluate();
+      }),
+      placeOrders: fromPromise<number, { candle: CandleRef }>(async () => session.placeOrders()),
+      persist: fromPromise<void, { machineState: string; haltReason: string | null }>(async ({ input }) =>
+        session.persist(input.machineState, input.haltReason),
+      ),
+    },
+  });
+  const actor = createActor(machine, {
+    input: { botId: bot.id },
+    id: `bot:${bot.id}`,
+    ...(o.inspect ? { inspect: o.inspect } : {}),
+  });
+  return { id: bot.id, session, actor, exchange };
+}

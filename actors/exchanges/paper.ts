@@ -1,0 +1,270 @@
+/**
+ * The paper exchange: the exchange port filled by the trading core's fill model, the same one the
+ * backtester uses (fees, adverse slippage; market orders fill at the next candle's open in a replay, at
+ * the live price otherwise). Balances and orders persist in `bots/<name>/paper.json`, so a 24-48 hour
+ * paper run survives restarts and is a faithful rehearsal of live trading.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import {
+  type Account,
+  balances as accountBalances,
+  accrueRollover,
+  applyFill,
+  chargeOpeningFee,
+  createAccount,
+  type FillModel,
+  type MarginTerms,
+  marketFill,
+  signedQty,
+  unrealizedPnl,
+} from '../../core/index.js';
+import { writeFileAtomic } from '../persistence/atomic-file.js';
+import { accountSchema } from '../persistence/state-file.js';
+import { ExchangeError } from './errors.js';
+import {
+  type Balances,
+  type ExchangePort,
+  type MarginPosition,
+  type MarketInfo,
+  type OrderRequest,
+  type OrderState,
+  orderRequestSchema,
+  orderStateSchema,
+  type Ticker,
+} from './port.js';
+
+const PAPER_VERSION = 1;
+/** Orders kept for lookups by client id; older ones are dropped (the journal keeps them all). */
+const MAX_ORDERS = 1000;
+
+const paperFileSchema = z.strictObject({
+  version: z.literal(PAPER_VERSION),
+  pair: z.string(),
+  account: accountSchema,
+  orders: z.array(orderStateSchema),
+  seq: z.number().int().min(0),
+});
+type PaperFile = z.infer<typeof paperFileSchema>;
+
+export interface PaperOptions {
+  /** Where balances and orders persist; undefined keeps them in memory (tests, injected bots). */
+  readonly file?: string;
+  readonly pair: string;
+  readonly mode: 'spot' | 'margin';
+  readonly maxLeverage: number;
+  readonly startingBalance: number;
+  readonly fill: FillModel;
+  readonly margin: MarginTerms;
+  /** The price a market order trades at now (next open in a replay, the live price otherwise). */
+  readonly referencePrice: () => number | undefined;
+  /** Exchange time (ms): the replay's clock in a replay. */
+  readonly now: () => number;
+}
+
+export class PaperExchange implements ExchangePort {
+  readonly id = 'paper';
+  readonly live = false;
+  private state: PaperFile;
+
+  constructor(private readonly o: PaperOptions) {
+    this.state = this.load();
+  }
+
+  private load(): PaperFile {
+    const fresh: PaperFile = {
+      version: PAPER_VERSION,
+      pair: this.o.pair,
+      account: createAccount(this.o.startingBalance),
+      orders: [],
+      seq: 0,
+    };
+    if (!this.o.file || !existsSync(this.o.file)) return fresh;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(this.o.file, 'utf8'));
+    } catch (err) {
+      throw new Error(
+        `${this.o.file}: paper account is not valid JSON (${(err as Error).message}); left untouched`,
+      );
+    }
+    const res = paperFileSchema.safeParse(raw);
+    if (!res.success) {
+      throw new Error(
+        `${this.o.file}: paper account does not match its schema (${res.error.issues[0]?.message}); left untouched`,
+      );
+    }
+    if (res.data.pair !== this.o.pair) {
+      throw new Error(`${this.o.file}: paper account is for ${res.data.pair}, the bot trades ${this.o.pair}`);
+    }
+    return res.data;
+  }
+
+  private save(): void {
+    if (this.o.file) writeFileAtomic(this.o.file, `${JSON.stringify(this.state, null, 2)}\n`);
+  }
+
+  /** The paper account as the exchange sees it (for reconciliation tests and the dashboard). */
+  get account(): Account {
+    return this.state.account;
+  }
+
+  private price(): number {
+    const p = this.o.referencePrice();
+    if (p === undefined || !(p > 0))
+      throw new ExchangeError('EXCHANGE_DOWN', 'paper exchange has no price yet');
+    return p;
+  }
+
+  /** Charges margin rollover up to `now` (called as candles pass; the exchange does this on its own). */
+  accrue(now: number): void {
+    if (this.o.mode !== 'margin') return;
+    const next = accrueRollover(this.state.account, now, this.o.margin);
+    if (next !== this.state.account) {
+      this.state = { ...this.state, account: next };
+      this.save();
+    }
+  }
+
+  async market(pair: string): Promise<MarketInfo> {
+    const [base, quote] = pair.split('-') as [string, string];
+    return {
+      pair,
+      base,
+      quote,
+      amountStep: 1e-8,
+      priceStep: 1e-8,
+      minAmount: 0,
+      maxLeverage: this.o.mode === 'margin' ? this.o.maxLeverage : 1,
+    };
+  }
+
+  async fetchTicker(pair: string): Promise<Ticker> {
+    const p = this.price();
+    return { pair, bid: p, ask: p, last: p, timestamp: this.o.now() };
+  }
+
+  async fetchBalances(): Promise<Balances> {
+    const [base, quote] = this.o.pair.split('-') as [string, string];
+    const b = accountBalances(
+      this.state.account,
+      this.o.referencePrice() ?? this.state.account.position.entryPrice,
+    );
+    if (this.o.mode === 'margin') {
+      // A margin account holds collateral in quote; positions are reported separately.
+      const eq = this.state.account.cash;
+      return { [quote]: { free: Math.max(0, eq), total: Math.max(0, eq) } };
+    }
+    return {
+      [quote]: { free: Math.max(0, b.quote), total: Math.max(0, b.quote) },
+      [base]: { free: Math.max(0, b.base), total: Math.max(0, b.base) },
+    };
+  }
+
+  async fetchPositions(pair: string): Promise<MarginPosition[]> {
+    const p = this.state.account.position;
+    if (this.o.mode !== 'margin' || p.side === 'NONE' || pair !== this.o.pair) return [];
+    const mark = this.o.referencePrice() ?? p.entryPrice;
+    return [
+      {
+        pair,
+        side: p.side === 'LONG' ? 'long' : 'short',
+        amount: p.qty,
+        entryPrice: p.entryPrice,
+        leverage: p.leverage,
+        unrealizedPnl: unrealizedPnl(p, mark),
+      },
+    ];
+  }
+
+  async placeOrder(input: OrderRequest): Promise<OrderState> {
+    const req = orderRequestSchema.parse(input);
+    const existing = this.state.orders.find((o) => o.clientOrderId === req.clientOrderId);
+    if (existing) return existing;
+    if (req.type !== 'market')
+      throw new ExchangeError('EXCHANGE_UNSUPPORTED', 'the paper exchange fills market orders only');
+    if (req.pair !== this.o.pair)
+      throw new ExchangeError('EXCHANGE_INVALID_ORDER', `unknown pair ${req.pair}`);
+    const acct = this.state.account;
+    const cur = signedQty(acct.position);
+    const leverage = req.leverage ?? 1;
+    if (this.o.mode === 'spot' && leverage !== 1)
+      throw new ExchangeError('EXCHANGE_INVALID_ORDER', 'spot orders have no leverage');
+    if (leverage > this.o.maxLeverage) {
+      throw new ExchangeError(
+        'EXCHANGE_INVALID_ORDER',
+        `leverage ${leverage} is above the cap ${this.o.maxLeverage}`,
+      );
+    }
+    const delta = req.side === 'buy' ? req.amount : -req.amount;
+    if (
+      req.reduceOnly &&
+      !(cur !== 0 && Math.sign(delta) !== Math.sign(cur) && req.amount <= Math.abs(cur) * (1 + 1e-9))
+    ) {
+      throw new ExchangeError('EXCHANGE_INVALID_ORDER', 'reduce-only order would not reduce the position');
+    }
+    const ts = this.o.now();
+    const fill = marketFill(
+      { side: req.side, qty: req.amount, referencePrice: this.price(), ts, reason: 'external', leverage },
+      this.o.fill,
+    );
+    if (this.o.mode === 'spot') {
+      const b = accountBalances(acct, fill.price);
+      if (req.side === 'buy' && b.quote - fill.qty * fill.price - fill.fee < -1e-9) {
+        throw new ExchangeError(
+          'EXCHANGE_INSUFFICIENT_FUNDS',
+          `buy needs ${(fill.qty * fill.price + fill.fee).toFixed(2)}, free ${b.quote.toFixed(2)}`,
+        );
+      }
+      if (req.side === 'sell' && req.amount > b.base * (1 + 1e-9)) {
+        throw new ExchangeError(
+          'EXCHANGE_INSUFFICIENT_FUNDS',
+          `sell of ${req.amount} exceeds the balance ${b.base}`,
+        );
+      }
+    }
+    let next = applyFill(acct, fill);
+    if (this.o.mode === 'margin' && next.tradeCount > acct.tradeCount) {
+      next = chargeOpeningFee(next, next.position.qty * next.position.entryPrice, this.o.margin);
+    }
+    const order: OrderState = {
+      id: `paper-${++this.state.seq}`,
+      clientOrderId: req.clientOrderId,
+      pair: req.pair,
+      side: req.side,
+      type: 'market',
+      status: 'closed',
+      amount: req.amount,
+      filled: req.amount,
+      average: fill.price,
+      fee: fill.fee,
+      timestamp: ts,
+      ...(req.leverage !== undefined ? { leverage: req.leverage } : {}),
+      ...(req.reduceOnly !== undefined ? { reduceOnly: req.reduceOnly } : {}),
+    };
+    this.state = { ...this.state, account: next, orders: [...this.state.orders, order].slice(-MAX_ORDERS) };
+    this.save();
+    return order;
+  }
+
+  async fetchOrder(_pair: string, id: string): Promise<OrderState> {
+    const o = this.state.orders.find((x) => x.id === id);
+    if (!o) throw new ExchangeError('EXCHANGE_ORDER_NOT_FOUND', `no order ${id}`);
+    return o;
+  }
+
+  async fetchOrderByClientId(_pair: string, clientOrderId: string): Promise<OrderState | null> {
+    return this.state.orders.find((x) => x.clientOrderId === clientOrderId) ?? null;
+  }
+
+  async cancelOrder(_pair: string, id: string): Promise<OrderState> {
+    // Market orders fill at once; there is never anything open to cancel.
+    return this.fetchOrder(_pair, id);
+  }
+
+  async fetchOpenOrders(): Promise<OrderState[]> {
+    return [];
+  }
+
+  async close(): Promise<void> {}
+}
