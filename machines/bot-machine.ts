@@ -115,6 +115,7 @@ export const botMachine = setup({
   states: {
     starting: {
       invoke: {
+        id: 'restore',
         src: 'restore',
         onDone: [{ guard: 'stopRequested', target: 'shuttingDown' }, { target: 'reconciling' }],
         // A state file that cannot be trusted keeps the bot stopped: never trade on guessed state.
@@ -123,6 +124,7 @@ export const botMachine = setup({
     },
     reconciling: {
       invoke: {
+        id: 'reconcile',
         src: 'reconcile',
         onDone: [
           { guard: 'stopRequested', target: 'shuttingDown' },
@@ -151,6 +153,7 @@ export const botMachine = setup({
         },
       },
       invoke: {
+        id: 'waitForCandle',
         src: 'waitForCandle',
         onDone: [
           { guard: 'feedEnded', target: 'shuttingDown', actions: assign({ feedEnded: true }) },
@@ -161,6 +164,7 @@ export const botMachine = setup({
     },
     evaluating: {
       invoke: {
+        id: 'evaluate',
         src: 'evaluate',
         input: ({ context }) => ({ candle: context.candle! }),
         onDone: [
@@ -191,6 +195,7 @@ export const botMachine = setup({
     },
     ordering: {
       invoke: {
+        id: 'placeOrders',
         src: 'placeOrders',
         input: ({ context }) => ({ candle: context.candle! }),
         onDone: {
@@ -212,6 +217,7 @@ export const botMachine = setup({
     },
     persisting: {
       invoke: {
+        id: 'persist',
         src: 'persist',
         input: () => ({ machineState: 'idle', haltReason: null }),
         onDone: [{ guard: 'stopRequested', target: 'shuttingDown' }, { target: 'idle' }],
@@ -220,6 +226,7 @@ export const botMachine = setup({
     },
     persistingHalt: {
       invoke: {
+        id: 'persistHalt',
         src: 'persist',
         input: ({ context }) => ({ machineState: 'halted', haltReason: context.haltReason }),
         onDone: { target: 'halted' },
@@ -235,6 +242,7 @@ export const botMachine = setup({
     },
     shuttingDown: {
       invoke: {
+        id: 'persistFinal',
         src: 'persist',
         input: ({ context }) => ({ machineState: 'stopped', haltReason: context.haltReason }),
         onDone: { target: 'stopped' },
