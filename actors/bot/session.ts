@@ -99,6 +99,9 @@ export class BotSession {
   private stream!: StrategyStream<unknown>;
   private readonly journal: JournalWriter;
   private plan: PlannedOrder[] = [];
+  /** Client order ids whose fill is in the journal: a crash between the journal and state.json must not
+   * write the fill twice when the order is adopted again at reconciliation. */
+  private journaledFills = new Set<string>();
   readonly stateFile: string;
 
   constructor(private readonly d: SessionDeps) {
@@ -117,6 +120,7 @@ export class BotSession {
     // Reading the journal validates it: a corrupt journal stops the bot like a corrupt state file.
     const journal = readJournal(path.join(this.d.dir, 'journal.jsonl'));
     if (journal.tornTail) this.d.log.warn('journal ended in a torn line (crash mid-write); it is ignored');
+    this.journaledFills = new Set(journal.entries.filter((e) => e.type === 'fill').map((e) => e.client_order_id));
     if (saved) {
       if (saved.trading_pair !== c.trading.pair) {
         throw new Error(
@@ -248,18 +252,7 @@ export class BotSession {
       // Mirror the exchange's margin opening fee so the bot's equity matches the account's.
       acct = chargeOpeningFee(acct, acct.position.qty * acct.position.entryPrice, this.d.margin);
     }
-    this.journal.append({
-      type: 'fill',
-      ts: this.d.now(),
-      client_order_id: p.client_order_id,
-      order_id: o.id,
-      side: fill.side,
-      qty: fill.qty,
-      price: fill.price,
-      fee: fill.fee,
-      reason: p.reason,
-      paper: this.paper,
-    });
+    if (!this.journaledFills.has(p.client_order_id)) this.appendFill(p, o, fill);
     const trade: TradeRecord = {
       ts: fill.ts,
       time: new Date(fill.ts).toISOString(),
@@ -280,6 +273,22 @@ export class BotSession {
     };
     this.d.log.info({ trade, why }, `${fill.side} ${fill.qty} @ ${fill.price}`);
     this.d.onTrade?.(trade);
+  }
+
+  private appendFill(p: PendingOrder, o: OrderState, fill: Fill): void {
+    this.journal.append({
+      type: 'fill',
+      ts: this.d.now(),
+      client_order_id: p.client_order_id,
+      order_id: o.id,
+      side: fill.side,
+      qty: fill.qty,
+      price: fill.price,
+      fee: fill.fee,
+      reason: p.reason,
+      paper: this.paper,
+    });
+    this.journaledFills.add(p.client_order_id);
   }
 
   /** Waits for the next closed candle after the last one processed. */
