@@ -75,7 +75,9 @@ interface Entry {
   lastCycleAt: number | null;
   session: SessionSnapshot | null;
   equityCurve: [number, number][];
-  cyclesSeen: number;
+  /** The machine's counters as last seen, to turn them into metric increments. */
+  skipped: number;
+  orderErrors: number;
 }
 
 const CURVE_POINTS = 500;
@@ -171,17 +173,17 @@ export class Runtime extends EventEmitter {
         e.machineState = state;
         if (state === 'idle' && prev === 'starting') e.session = handle.session.snapshot();
         const ctx = handle.actor.getSnapshot().context;
-        if (ctx.skippedCycles > 0 && state === 'persisting' && prev === 'evaluating') {
-          this.metrics.strategyErrors.inc(labels);
+        if (ctx.skippedCycles > e.skipped) {
+          this.metrics.strategyErrors.inc(labels, ctx.skippedCycles - e.skipped);
           log.error({ error: ctx.lastError, alert: true }, 'strategy error: cycle skipped');
         }
-        if (
-          prev === 'ordering' &&
-          (state === 'reconciling' || state === 'persisting') &&
-          ctx.orderErrors > 0
-        ) {
-          this.metrics.orderErrors.inc(labels);
+        if (ctx.orderErrors > e.orderErrors) {
+          this.metrics.orderErrors.inc(labels, ctx.orderErrors - e.orderErrors);
+          log.error({ error: ctx.lastError }, 'order error');
         }
+        // A restarted actor starts its counters at zero again.
+        e.skipped = ctx.skippedCycles;
+        e.orderErrors = ctx.orderErrors;
         this.emit('state', { bot: id, state });
       },
     });
@@ -193,7 +195,8 @@ export class Runtime extends EventEmitter {
       lastCycleAt: null,
       session: null,
       equityCurve: [],
-      cyclesSeen: 0,
+      skipped: 0,
+      orderErrors: 0,
     });
     this.metrics.up.set(labels, 0);
     await sup.start();

@@ -1,6 +1,7 @@
 export { ConfigError, type ConfigIssue, EXIT_CONFIG, formatIssue } from './errors.js';
 export { coinbaseExample, DEMO_REPLAY_SPEED, EXAMPLE_DATA_FILES, krakenExample } from './examples.js';
 export {
+  botConfigFromObject,
   discoverBots,
   type LoadedBot,
   type LoadedHome,
@@ -8,6 +9,7 @@ export {
   loadBotConfig,
   loadHome,
   loadProductionStrategiesFile,
+  parseBotConfig,
 } from './load.js';
 export { botPaths, bundledDataDir, packageRoot, productionStrategiesConfigFile } from './paths.js';
 export { configReferenceMarkdown } from './reference.js';

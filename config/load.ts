@@ -4,12 +4,14 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
 import { findStrategy, productionStrategy, productionStrategyNames } from '../strategies/registry.js';
 import type { StrategyDefinition } from '../strategies/types.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { botPaths, productionStrategiesConfigFile } from './paths.js';
 import {
   type BotConfig,
+  type BotConfigInput,
   botConfigSchema,
   CREDENTIAL_ENV,
   type ProductionStrategiesFile,
@@ -111,10 +113,27 @@ export interface LoadOptions {
 
 /** Loads one bot config file, validating it against the schema and every cross-field rule. */
 export async function loadBotConfig(file: string, opts: LoadOptions = {}): Promise<LoadedBot> {
-  const env = opts.env ?? process.env;
   const read = readText(file);
   if (!read.ok) throw new ConfigError([read.issue]);
-  const parsed = parseYaml(read.text, file);
+  return parseBotConfig(read.text, file, opts);
+}
+
+/**
+ * Validates a bot config given as an object (programmatic use: paper bots injected at run time) through
+ * the same schema and rules as a file. `id` names the bot; relative replay paths resolve against `baseDir`.
+ */
+export async function botConfigFromObject(
+  input: BotConfigInput,
+  opts: LoadOptions & { id: string; baseDir: string },
+): Promise<LoadedBot> {
+  const file = path.join(opts.baseDir, opts.id, 'config.yaml');
+  return parseBotConfig(stringifyYaml(input), file, opts);
+}
+
+/** Validates config text as if it were `file`. */
+export async function parseBotConfig(text: string, file: string, opts: LoadOptions = {}): Promise<LoadedBot> {
+  const env = opts.env ?? process.env;
+  const parsed = parseYaml(text, file);
   if (!parsed.ok) throw new ConfigError(parsed.issues);
   const src = parsed.source;
   if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {

@@ -187,12 +187,12 @@ describe('bot machine', () => {
     const actor = createActor(
       botMachine.provide({
         actors: {
-          restore: fromPromise(async () => {}),
-          reconcile: fromPromise(async () => ({ ok: true, detail: '' })),
-          waitForCandle: fromPromise(async () => (candles++ < 5 ? { ts: candles, close: 1 } : null)),
-          evaluate: fromPromise(async () => ({ orders: 1 })),
-          placeOrders: fromPromise(async () => 1),
-          persist: fromPromise(async () => {}),
+          restore: fromPromise<void, void>(async () => {}),
+          reconcile: fromPromise<ReconcileResult, void>(async () => ({ ok: true, detail: '' })),
+          waitForCandle: fromPromise<CandleRef | null, void>(async () => (candles++ < 5 ? { ts: candles, close: 1 } : null)),
+          evaluate: fromPromise<Plan, { candle: CandleRef }>(async () => ({ orders: 1 })),
+          placeOrders: fromPromise<number, { candle: CandleRef }>(async () => 1),
+          persist: fromPromise<void, { machineState: string; haltReason: string | null }>(async () => {}),
         },
       }),
       { input: { botId: 'fake' } },

@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { createActor, fromPromise, type InspectionEvent } from 'xstate';
 import { loadCandlesFile, parseTimeframe } from '../../backtest/data/index.js';
+import { fillModelFor, marginTermsFor, riskConfigFor } from '../../config/core-config.js';
 import type { LoadedBot } from '../../config/index.js';
-import { EXCHANGE_PROFILES, fillModel, marginTerms, type RiskConfig } from '../../core/index.js';
 import { botMachine, type CandleRef, type Plan, type ReconcileResult } from '../../machines/bot-machine.js';
 import { PaperExchange } from '../exchanges/paper.js';
 import type { ExchangePort } from '../exchanges/port.js';
@@ -16,46 +16,8 @@ import { ReplayFeed } from '../market/replay-feed.js';
 import type { TradeRecord } from '../persistence/state-file.js';
 import { BotSession, type SessionSnapshot } from './session.js';
 
-export function riskConfigFor(bot: LoadedBot): RiskConfig {
-  const c = bot.config;
-  return {
-    mode: c.mode,
-    allowShort: c.trading.allow_short,
-    maxLeverage: c.trading.leverage,
-    leverage: c.trading.leverage,
-    ...(c.risk.stop_loss !== undefined ? { stopLoss: c.risk.stop_loss } : {}),
-    ...(c.risk.take_profit !== undefined ? { takeProfit: c.risk.take_profit } : {}),
-    maxDrawdown: c.risk.max_drawdown,
-    sizing: {
-      kind: 'fixed_usd',
-      tradeAmountUsd: c.trading.trade_amount_usd,
-      maxPositionPct: c.trading.max_position_pct,
-    },
-  };
-}
-
-export function fillModelFor(bot: LoadedBot) {
-  const profile = EXCHANGE_PROFILES[bot.config.exchange];
-  const f = bot.config.fees;
-  return fillModel({
-    takerFeeBps: f?.taker_bps ?? profile.takerFeeBps,
-    makerFeeBps: f?.maker_bps ?? profile.makerFeeBps,
-    slippageBps: f?.slippage_bps ?? profile.slippageBps,
-  });
-}
-
-export function marginTermsFor(bot: LoadedBot) {
-  const m = bot.config.margin;
-  return marginTerms(
-    m
-      ? {
-          openingFeeBps: m.opening_fee_bps,
-          rolloverBps: m.rollover_bps,
-          liquidationMarginLevel: m.liquidation_margin_level,
-        }
-      : {},
-  );
-}
+// The config -> core mapping lives in a pure module shared with the backtester; re-exported for callers.
+export { fillModelFor, marginTermsFor, riskConfigFor };
 
 export interface BotHandle {
   readonly id: string;
@@ -147,6 +109,7 @@ export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
     now: () => Date.now(),
     ...(o.onTrade ? { onTrade: o.onTrade } : {}),
     ...(o.onCycle ? { onCycle: o.onCycle } : {}),
+    ...(o.beforeEvaluate ? { beforeDecide: o.beforeEvaluate } : {}),
   });
   const machine = botMachine.provide({
     actions: { resumeAccount: () => session.resumeAccount() },
@@ -161,10 +124,7 @@ export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
         }
         return c;
       }),
-      evaluate: fromPromise<Plan, { candle: CandleRef }>(async () => {
-        o.beforeEvaluate?.();
-        return session.evaluate();
-      }),
+      evaluate: fromPromise<Plan, { candle: CandleRef }>(async () => session.evaluate()),
       placeOrders: fromPromise<number, { candle: CandleRef }>(async () => session.placeOrders()),
       persist: fromPromise<void, { machineState: string; haltReason: string | null }>(async ({ input }) =>
         session.persist(input.machineState, input.haltReason),

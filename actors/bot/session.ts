@@ -62,6 +62,8 @@ export interface SessionDeps {
   readonly now: () => number;
   /** Called after every fill (Mission Control sync, metrics). */
   readonly onTrade?: (t: TradeRecord) => void;
+  /** Runs just before the strategy decides (fault injection in tests: a throwing strategy). */
+  readonly beforeDecide?: () => void;
   /** Called after every processed candle (dashboard, metrics). */
   readonly onCycle?: (s: SessionSnapshot) => void;
 }
@@ -120,7 +122,9 @@ export class BotSession {
     // Reading the journal validates it: a corrupt journal stops the bot like a corrupt state file.
     const journal = readJournal(path.join(this.d.dir, 'journal.jsonl'));
     if (journal.tornTail) this.d.log.warn('journal ended in a torn line (crash mid-write); it is ignored');
-    this.journaledFills = new Set(journal.entries.filter((e) => e.type === 'fill').map((e) => e.client_order_id));
+    this.journaledFills = new Set(
+      journal.entries.filter((e) => e.type === 'fill').map((e) => e.client_order_id),
+    );
     if (saved) {
       if (saved.trading_pair !== c.trading.pair) {
         throw new Error(
@@ -326,6 +330,7 @@ export class BotSession {
     let decisionTarget: Target | null = null;
     let reason = '';
     try {
+      this.d.beforeDecide?.();
       const d = this.stream.onCandle(candle);
       decisionTarget = d.target;
       reason = d.reason;
