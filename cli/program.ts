@@ -4,8 +4,11 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, EXIT_CONFIG, loadHome } from '../config/index.js';
+import { registerAnalyzeCommands } from './analyze.js';
+import { registerBacktestCommand } from './backtest.js';
 import { summarizeBots } from './check-config.js';
 import { InitRefused, initHome } from './init.js';
+import { registerSweepCommand } from './sweep.js';
 
 export interface CliIO {
   out(line: string): void;
@@ -77,6 +80,10 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         .choices(['debug', 'info', 'warn', 'error'])
         .default('info'),
     )
+    .option(
+      '--inspect [url]',
+      'send machine transitions to the Stately inspector (websocket, default ws://localhost:8080)',
+    )
     .action(
       async (opts: {
         home: string;
@@ -84,6 +91,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         httpPort: string;
         shutdownTimeout: string;
         logLevel: string;
+        inspect?: string | boolean;
       }) => {
         const port = Number(opts.httpPort);
         const timeout = Number(opts.shutdownTimeout);
@@ -103,6 +111,9 @@ export function buildProgram(io: CliIO = defaultIO): Command {
           httpPort: port,
           shutdownTimeoutS: timeout,
           logLevel: opts.logLevel,
+          ...(opts.inspect
+            ? { inspectUrl: typeof opts.inspect === 'string' ? opts.inspect : 'ws://localhost:8080' }
+            : {}),
         });
         if (code !== 0) throw new ExitCode(code);
       },
@@ -146,6 +157,72 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .action(async () => {
       const { configReferenceMarkdown } = await import('../config/reference.js');
       io.out(configReferenceMarkdown());
+    });
+
+  registerBacktestCommand(program, io, io.env['DUALBOT_HOME'] ?? '.');
+  registerSweepCommand(program, io);
+  registerAnalyzeCommands(program, io);
+
+  program
+    .command('reset-state')
+    .description("move a bot's state.json, journal and paper account aside (backup kept) so it starts fresh")
+    .addOption(homeOption(io))
+    .requiredOption('--bot <name>', 'the bot (its folder name under bots/)')
+    .option('--yes', 'confirm: the bot forgets its position and history')
+    .action(async (opts: { home: string; bot: string; yes?: boolean }) => {
+      const { resetState, OpsError } = await import('./ops.js');
+      try {
+        const moved = resetState(
+          path.resolve(opts.home),
+          opts.bot,
+          opts.yes === true,
+          new Date().toISOString().replace(/[:.]/g, '-'),
+        );
+        io.out(
+          moved.length
+            ? `backed up and reset:\n  ${moved.join('\n  ')}`
+            : `${opts.bot} has no state yet; nothing to reset`,
+        );
+      } catch (e) {
+        if (e instanceof OpsError) {
+          io.err(e.message);
+          throw new ExitCode(e.exitCode);
+        }
+        throw e;
+      }
+    });
+
+  for (const action of ['restart', 'pause', 'resume'] as const) {
+    program
+      .command(`${action}-bot`)
+      .argument('<name>', 'the bot (its folder name under bots/)')
+      .description(
+        action === 'restart'
+          ? 'restart one bot of a running runtime through its graceful path (the other keeps trading)'
+          : `${action} one bot of a running runtime`,
+      )
+      .option('--url <url>', "the runtime's HTTP address", io.env['DUALBOT_URL'] ?? 'http://127.0.0.1:8081')
+      .action(async (name: string, opts: { url: string }) => {
+        const { adminCall, OpsError } = await import('./ops.js');
+        try {
+          io.out(await adminCall(opts.url, name, action, io.env['DUALBOT_ADMIN_TOKEN']));
+        } catch (e) {
+          if (e instanceof OpsError) {
+            io.err(e.message);
+            throw new ExitCode(e.exitCode);
+          }
+          throw e;
+        }
+      });
+  }
+
+  program
+    .command('machines')
+    .description('export the bot machine as JSON (importable by Stately) and as a Mermaid diagram')
+    .requiredOption('--export <dir>', 'folder to write into')
+    .action(async (opts: { export: string }) => {
+      const { exportMachines } = await import('./ops.js');
+      for (const f of exportMachines(path.resolve(opts.export))) io.out(`wrote ${f}`);
     });
 
   return program;

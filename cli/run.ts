@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { createInspect } from '../actors/inspect.js';
 import { createLogging } from '../actors/log.js';
 import { createRuntime } from '../actors/runtime.js';
 import type { LoadedHome } from '../config/index.js';
@@ -10,6 +11,8 @@ export interface RunOptions {
   readonly httpPort: number;
   readonly shutdownTimeoutS: number;
   readonly logLevel: string;
+  /** Stately inspector websocket URL; off when absent. */
+  readonly inspectUrl?: string;
 }
 
 /**
@@ -25,11 +28,13 @@ export async function runRuntime(loaded: LoadedHome, io: CliIO, opts: RunOptions
   });
   const log = logging.root;
   for (const line of summarizeBots(loaded)) log.info(line);
+  const inspector = opts.inspectUrl ? await createInspect(opts.inspectUrl, log) : undefined;
   const runtime = createRuntime({
     home: loaded.home,
     logging,
     http: { host: opts.httpHost, port: opts.httpPort },
     shutdownTimeoutMs: opts.shutdownTimeoutS * 1000,
+    ...(inspector ? { inspect: inspector.inspect } : {}),
     ...(io.env['DUALBOT_ADMIN_TOKEN'] ? { adminToken: io.env['DUALBOT_ADMIN_TOKEN'] } : {}),
   });
   process.on('unhandledRejection', (reason) => {
@@ -61,7 +66,10 @@ export async function runRuntime(loaded: LoadedHome, io: CliIO, opts: RunOptions
         process.exit(0);
       }
       log.info({ signal: sig }, 'signal received: graceful shutdown');
-      void runtime.stop().then(() => resolve(0));
+      void runtime.stop().then(() => {
+        inspector?.stop();
+        resolve(0);
+      });
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

@@ -3,10 +3,11 @@
  * (a retry, a restart, an unknown outcome) names the same order and the exchange adapters can find it again
  * instead of placing a second one.
  *
- * Format: `db-<bot>-<decisionTs base 36>-<action>`, at most 45 characters (Coinbase accepts far longer ids;
- * the port allows 64). Each part keeps only `[a-z0-9_]`: a bot name or action with other characters, or a
- * longer one, is shortened and suffixed with a hash of the original, so different inputs never collapse to
- * one id and the four dash-separated fields stay unambiguous.
+ * Format: `db-<bot>-<decisionTs base 36>-<action>`, at most 44 characters (Coinbase accepts far longer ids;
+ * the port allows 64). A bot name or action made of `[a-z0-9_]` and short enough is kept as it is; any
+ * other is shortened to a sanitized prefix plus `.` and a hash of the original. No kept name contains a
+ * `.`, so a hashed form can never equal a literal name, different inputs do not collapse to one id, and the
+ * four dash-separated fields stay unambiguous.
  *
  * Kraken takes a different shape: `cl_ord_id` must be a UUID or free text of at most 18 characters, and the
  * older `userref` is a signed 32-bit integer. {@link krakenClOrdId} and {@link userrefFor} derive both from
@@ -38,12 +39,12 @@ function shortHash(text: string): string {
   return sha256(text).readUInt32BE(0).toString(36).padStart(7, '0').slice(0, HASH_CHARS);
 }
 
-/** Keeps `part` when it is already safe and short; otherwise a sanitized prefix plus a hash of the original. */
+/** Keeps `part` when it is already safe and short; otherwise a sanitized prefix, `.` and a hash of it. */
 function safePart(part: string, max: number, what: string): string {
   if (part.length === 0) throw new RangeError(`clientOrderId: ${what} must not be empty`);
   if (part.length <= max && SAFE_PART.test(part)) return part;
   const cleaned = part.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  return cleaned.slice(0, max - HASH_CHARS - 1) + '_' + shortHash(part);
+  return cleaned.slice(0, max - HASH_CHARS - 1) + '.' + shortHash(part);
 }
 
 /**
@@ -56,9 +57,12 @@ export function clientOrderId(input: ClientOrderIdInput): string {
   if (!Number.isSafeInteger(decisionTs) || decisionTs < 0) {
     throw new RangeError(`clientOrderId: decisionTs must be a non-negative integer (ms), got ${decisionTs}`);
   }
-  return [PREFIX, safePart(bot, MAX_BOT, 'bot'), decisionTs.toString(36), safePart(action, MAX_ACTION, 'action')].join(
-    '-',
-  );
+  return [
+    PREFIX,
+    safePart(bot, MAX_BOT, 'bot'),
+    decisionTs.toString(36),
+    safePart(action, MAX_ACTION, 'action'),
+  ].join('-');
 }
 
 /**
