@@ -35,6 +35,8 @@ import {
 } from './port.js';
 
 const PAPER_VERSION = 1;
+/** Base quantity step of the paper venue (satoshi-like); real venues' steps come from their markets. */
+const AMOUNT_STEP = 1e-8;
 /** Orders kept for lookups by client id; older ones are dropped (the journal keeps them all). */
 const MAX_ORDERS = 1000;
 
@@ -132,9 +134,9 @@ export class PaperExchange implements ExchangePort {
       pair,
       base,
       quote,
-      amountStep: 1e-8,
+      amountStep: AMOUNT_STEP,
       priceStep: 1e-8,
-      minAmount: 0,
+      minAmount: AMOUNT_STEP,
       maxLeverage: this.o.mode === 'margin' ? this.o.maxLeverage : 1,
     };
   }
@@ -178,9 +180,24 @@ export class PaperExchange implements ExchangePort {
   }
 
   async placeOrder(input: OrderRequest): Promise<OrderState> {
-    const req = orderRequestSchema.parse(input);
-    const existing = this.state.orders.find((o) => o.clientOrderId === req.clientOrderId);
+    const parsed = orderRequestSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new ExchangeError(
+        'EXCHANGE_INVALID_ORDER',
+        `invalid order: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    const existing = this.state.orders.find((o) => o.clientOrderId === parsed.data.clientOrderId);
     if (existing) return existing;
+    // Like a real venue: the amount is rounded down to the step, and an order below one step is refused.
+    const amount = Math.floor(parsed.data.amount / AMOUNT_STEP + 1e-9) * AMOUNT_STEP;
+    if (!(amount >= AMOUNT_STEP)) {
+      throw new ExchangeError(
+        'EXCHANGE_INVALID_ORDER',
+        `amount ${parsed.data.amount} is below the minimum step ${AMOUNT_STEP}`,
+      );
+    }
+    const req = { ...parsed.data, amount: Number(amount.toFixed(8)) };
     if (req.type !== 'market')
       throw new ExchangeError('EXCHANGE_UNSUPPORTED', 'the paper exchange fills market orders only');
     if (req.pair !== this.o.pair)
