@@ -190,7 +190,8 @@ export class PaperExchange implements ExchangePort {
     const existing = this.state.orders.find((o) => o.clientOrderId === parsed.data.clientOrderId);
     if (existing) return existing;
     // Like a real venue: the amount is rounded down to the step, and an order below one step is refused.
-    const amount = Math.floor(parsed.data.amount / AMOUNT_STEP + 1e-9) * AMOUNT_STEP;
+    // The relative nudge keeps an exact multiple of the step (13.08466761 / 1e-8 = 1308466760.9999998) whole.
+    const amount = Math.floor((parsed.data.amount / AMOUNT_STEP) * (1 + 1e-12)) * AMOUNT_STEP;
     if (!(amount >= AMOUNT_STEP)) {
       throw new ExchangeError(
         'EXCHANGE_INVALID_ORDER',
