@@ -51,6 +51,27 @@ export interface BotMachineContext {
 
 export type BotMachineEvent = { type: 'STOP' } | { type: 'PAUSE'; reason?: string } | { type: 'RESUME' };
 
+/** What the machine hands to `persist`: its state and counters, saved in state.json for people and tools. */
+export interface PersistInput {
+  readonly machineState: string;
+  readonly haltReason: string | null;
+  readonly context?: {
+    readonly cycles: number;
+    readonly ordersPlaced: number;
+    readonly skippedCycles: number;
+    readonly orderErrors: number;
+    readonly lastError: string | null;
+  };
+}
+
+const persisted = (c: BotMachineContext) => ({
+  cycles: c.cycles,
+  ordersPlaced: c.ordersPlaced,
+  skippedCycles: c.skippedCycles,
+  orderErrors: c.orderErrors,
+  lastError: c.lastError,
+});
+
 export interface BotMachineInput {
   readonly botId: string;
 }
@@ -75,7 +96,7 @@ export const botMachine = setup({
     waitForCandle: fromPromiseStub<CandleRef | null, void>('waitForCandle'),
     evaluate: fromPromiseStub<Plan, { candle: CandleRef }>('evaluate'),
     placeOrders: fromPromiseStub<number, { candle: CandleRef }>('placeOrders'),
-    persist: fromPromiseStub<void, { machineState: string; haltReason: string | null }>('persist'),
+    persist: fromPromiseStub<void, PersistInput>('persist'),
   },
   guards: {
     stopRequested: ({ context }) => context.stopRequested,
@@ -83,6 +104,8 @@ export const botMachine = setup({
     planHalts: ({ event }) => (event as unknown as { output: Plan }).output?.halt !== undefined,
     reconciled: ({ event }) => (event as unknown as { output: ReconcileResult }).output?.ok === true,
     outcomeUnknown: ({ event }) => isUnknownOutcome((event as unknown as { error: unknown }).error),
+    orderHalts: ({ event }) =>
+      (event as unknown as { error: { kind?: string } | null }).error?.kind === 'halt',
     feedEnded: ({ event }) => (event as unknown as { output: CandleRef | null }).output === null,
   },
   actions: {
@@ -204,6 +227,18 @@ export const botMachine = setup({
         },
         onError: [
           {
+            // e.g. insufficient funds: no further entries until a person has looked.
+            guard: 'orderHalts',
+            target: 'persistingHalt',
+            actions: [
+              'recordError',
+              assign({
+                orderErrors: ({ context }) => context.orderErrors + 1,
+                haltReason: ({ event }) => message(event.error),
+              }),
+            ],
+          },
+          {
             guard: 'outcomeUnknown',
             target: 'reconciling',
             actions: ['recordError', assign({ orderErrors: ({ context }) => context.orderErrors + 1 })],
@@ -219,7 +254,7 @@ export const botMachine = setup({
       invoke: {
         id: 'persist',
         src: 'persist',
-        input: () => ({ machineState: 'idle', haltReason: null }),
+        input: ({ context }) => ({ machineState: 'idle', haltReason: null, context: persisted(context) }),
         onDone: [{ guard: 'stopRequested', target: 'shuttingDown' }, { target: 'idle' }],
         onError: { target: 'failed', actions: 'recordError' },
       },
@@ -228,7 +263,11 @@ export const botMachine = setup({
       invoke: {
         id: 'persistHalt',
         src: 'persist',
-        input: ({ context }) => ({ machineState: 'halted', haltReason: context.haltReason }),
+        input: ({ context }) => ({
+          machineState: 'halted',
+          haltReason: context.haltReason,
+          context: persisted(context),
+        }),
         onDone: { target: 'halted' },
         onError: { target: 'failed', actions: 'recordError' },
       },
@@ -244,7 +283,11 @@ export const botMachine = setup({
       invoke: {
         id: 'persistFinal',
         src: 'persist',
-        input: ({ context }) => ({ machineState: 'stopped', haltReason: context.haltReason }),
+        input: ({ context }) => ({
+          machineState: 'stopped',
+          haltReason: context.haltReason,
+          context: persisted(context),
+        }),
         onDone: { target: 'stopped' },
         onError: { target: 'stopped', actions: 'recordError' },
       },

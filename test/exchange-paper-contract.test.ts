@@ -14,7 +14,7 @@ for (const mode of ['spot'] as const) {
       port: new PaperExchange({
         pair: 'LTC-USD',
         mode,
-        maxLeverage: mode === 'margin' ? 3 : 1,
+        maxLeverage: 1,
         startingBalance: 10_000,
         fill: fillModel(EXCHANGE_PROFILES.kraken),
         margin: marginTerms(),

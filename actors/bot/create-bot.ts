@@ -7,7 +7,13 @@ import { createActor, fromPromise, type InspectionEvent } from 'xstate';
 import { loadCandlesFile, parseTimeframe } from '../../backtest/data/index.js';
 import { fillModelFor, marginTermsFor, riskConfigFor } from '../../config/core-config.js';
 import type { LoadedBot } from '../../config/index.js';
-import { botMachine, type CandleRef, type Plan, type ReconcileResult } from '../../machines/bot-machine.js';
+import {
+  botMachine,
+  type CandleRef,
+  type PersistInput,
+  type Plan,
+  type ReconcileResult,
+} from '../../machines/bot-machine.js';
 import { PaperExchange } from '../exchanges/paper.js';
 import type { ExchangePort } from '../exchanges/port.js';
 import type { Logger } from '../log.js';
@@ -126,8 +132,8 @@ export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
       }),
       evaluate: fromPromise<Plan, { candle: CandleRef }>(async () => session.evaluate()),
       placeOrders: fromPromise<number, { candle: CandleRef }>(async () => session.placeOrders()),
-      persist: fromPromise<void, { machineState: string; haltReason: string | null }>(async ({ input }) =>
-        session.persist(input.machineState, input.haltReason),
+      persist: fromPromise<void, PersistInput>(async ({ input }) =>
+        session.persist(input.machineState, input.haltReason, input.context),
       ),
     },
   });

@@ -32,7 +32,7 @@ import {
   updateDrawdown,
 } from '../../core/index.js';
 import { StrategyStream } from '../../core/signal/index.js';
-import type { CandleRef, Plan, ReconcileResult } from '../../machines/bot-machine.js';
+import type { CandleRef, PersistInput, Plan, ReconcileResult } from '../../machines/bot-machine.js';
 import { clientOrderId } from '../exchanges/client-order-id.js';
 import { ExchangeError } from '../exchanges/errors.js';
 import type { ExchangePort, OrderState } from '../exchanges/port.js';
@@ -446,6 +446,16 @@ export class BotSession {
           });
           this.state = { ...this.state, pending_order: null };
           this.save('ordering');
+          if (err.code === 'EXCHANGE_INSUFFICIENT_FUNDS') {
+            this.d.log.error(
+              { error: err.message, alert: true },
+              'insufficient funds: entries halted until a person resumes the bot',
+            );
+            throw Object.assign(new Error(`insufficient funds: ${err.message}`), {
+              kind: 'halt',
+              cause: err,
+            });
+          }
         } else {
           // Unknown outcome: keep pending_order; the machine reconciles before anything else.
           this.journal.append({
@@ -483,8 +493,15 @@ export class BotSession {
     this.state = { ...this.state, account: resume(this.state.account, equity(this.state.account, mark)) };
   }
 
-  async persist(machineState: string, haltReason: string | null): Promise<void> {
-    this.state = { ...this.state, machine: { state: machineState, halt_reason: haltReason } };
+  async persist(
+    machineState: string,
+    haltReason: string | null,
+    context?: PersistInput['context'],
+  ): Promise<void> {
+    this.state = {
+      ...this.state,
+      machine: { state: machineState, halt_reason: haltReason, ...(context ? { context } : {}) },
+    };
     this.save(machineState);
     this.d.onCycle?.(this.snapshot());
   }

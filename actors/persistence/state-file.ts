@@ -85,7 +85,21 @@ export const stateFileSchema = z.strictObject({
   last_candle_ts: nonNeg.nullable(),
   last_price: nonNeg.nullable(),
   pending_order: pendingOrderSchema.nullable(),
-  machine: z.strictObject({ state: z.string(), halt_reason: z.string().nullable() }),
+  /** The machine's state and counters when this file was written (for people and tools; a restart runs
+   * the normal start path and does not resume mid-transition). */
+  machine: z.strictObject({
+    state: z.string(),
+    halt_reason: z.string().nullable(),
+    context: z
+      .strictObject({
+        cycles: z.number().int().min(0),
+        ordersPlaced: z.number().int().min(0),
+        skippedCycles: z.number().int().min(0),
+        orderErrors: z.number().int().min(0),
+        lastError: z.string().nullable(),
+      })
+      .optional(),
+  }),
 });
 export type StateFile = z.infer<typeof stateFileSchema>;
 
