@@ -14,10 +14,13 @@ import {
   type Plan,
   type ReconcileResult,
 } from '../../machines/bot-machine.js';
+import { createPublicCandleSource } from '../exchanges/ccxt/candles.js';
+import { createLiveExchange } from '../exchanges/ccxt/factory.js';
 import { PaperExchange } from '../exchanges/paper.js';
 import type { ExchangePort } from '../exchanges/port.js';
 import type { Logger } from '../log.js';
 import type { CandleFeed } from '../market/feed.js';
+import { LiveFeed } from '../market/live-feed.js';
 import { ReplayFeed } from '../market/replay-feed.js';
 import type { TradeRecord } from '../persistence/state-file.js';
 import { BotSession, type SessionSnapshot } from './session.js';
@@ -47,17 +50,31 @@ export interface CreateBotOptions {
   readonly beforeEvaluate?: () => void;
 }
 
-/** Builds the configured candle feed. Live data is not wired yet: live bots need the exchange adapters. */
-export async function createFeed(bot: LoadedBot): Promise<CandleFeed> {
+/** Builds the configured candle feed: a replay of a file, or live polling of the exchange's closed candles. */
+export async function createFeed(bot: LoadedBot, log?: Logger): Promise<CandleFeed> {
   const c = bot.config;
-  if (c.market_data.source !== 'replay' || !bot.replayFile) {
-    throw new Error(
-      `${bot.id}: live market data is not available in this build; use market_data.source: replay`,
-    );
+  const tf = parseTimeframe(c.timeframe);
+  if (c.market_data.source === 'live') {
+    const source = await createPublicCandleSource({
+      exchange: c.exchange,
+      pair: c.trading.pair,
+      timeframe: c.timeframe,
+    });
+    return new LiveFeed({
+      fetch: source.fetch,
+      timeframeMs: tf,
+      pollIntervalMs: c.market_data.poll_interval_s * 1000,
+      warmupBars: 300,
+      onError: (err) =>
+        log?.warn(
+          { error: err instanceof Error ? err.message : String(err) },
+          'candle poll failed; retrying',
+        ),
+    });
   }
+  if (!bot.replayFile) throw new Error(`${bot.id}: replay without a file`);
   const r = c.market_data.replay;
   const loaded = await loadCandlesFile(bot.replayFile);
-  const tf = parseTimeframe(c.timeframe);
   if (loaded.timeframeMs !== tf) {
     throw new Error(
       `${bot.id}: ${path.basename(bot.replayFile)} holds ${loaded.timeframeMs / 60_000}m candles but timeframe is ${c.timeframe}`,
@@ -76,22 +93,26 @@ export async function createFeed(bot: LoadedBot): Promise<CandleFeed> {
 export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
   const { bot } = o;
   const c = bot.config;
-  if (!c.dry_run && !o.exchange) {
-    // Defence in depth: config validation already refuses live trading without live data and credentials.
-    throw new Error(
-      `${bot.id}: live trading needs a live exchange adapter, which this build does not wire yet`,
-    );
-  }
-  const feed = o.feed ?? (await createFeed(bot));
+  const feed = o.feed ?? (await createFeed(bot, o.log));
   const barMs = parseTimeframe(c.timeframe);
   const fill = fillModelFor(bot);
   const margin = marginTermsFor(bot);
   let lastTs = 0;
   // Exchange time in a replay is the replay's own clock: the open of the candle after the last one seen.
   const replayNow = () => lastTs + barMs;
-  const exchange =
-    o.exchange?.({ feed, now: replayNow }) ??
-    new PaperExchange({
+  const live = c.market_data.source === 'live';
+  // Exchange time: the replay's own clock in a replay, the wall clock on live data.
+  const now = live ? Date.now : replayNow;
+  let exchange: ExchangePort;
+  if (o.exchange) exchange = o.exchange({ feed, now });
+  else if (!c.dry_run) {
+    // Real orders: only here, only when the config said dry_run: false with live data and credentials
+    // (config validation refuses anything less; this check is defence in depth).
+    if (!live) throw new Error(`${bot.id}: live trading needs market_data.source: live`);
+    o.log.warn({ exchange: c.exchange, pair: c.trading.pair }, 'LIVE TRADING: this bot sends real orders');
+    exchange = await createLiveExchange({ exchange: c.exchange, maxLeverage: c.trading.leverage });
+  } else
+    exchange = new PaperExchange({
       file: path.join(o.dir, 'paper.json'),
       pair: c.trading.pair,
       mode: c.mode,
@@ -100,7 +121,7 @@ export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
       fill,
       margin,
       referencePrice: () => feed.nextOpen(),
-      now: replayNow,
+      now,
     });
   const session = new BotSession({
     bot,

@@ -73,7 +73,7 @@ function credentials(id: LiveExchangeId, env: NodeJS.ProcessEnv): { apiKey: stri
   return { apiKey, secret };
 }
 
-function overrideUrls(
+export function overrideUrls(
   ex: Exchange,
   id: LiveExchangeId,
   override: string | Readonly<Record<string, string>>,
@@ -90,7 +90,7 @@ function overrideUrls(
 }
 
 /** Wraps the instance's HTTP entry point with the host allow-list and the request hook. */
-function guardRequests(ex: Exchange, id: LiveExchangeId, opts: LiveExchangeOptions): void {
+export function guardRequests(ex: Exchange, id: LiveExchangeId, opts: LiveExchangeOptions): void {
   const allowed = opts.allowedHosts ? new Set(opts.allowedHosts) : undefined;
   const onRequest = opts.onRequest;
   if (!allowed && !onRequest) return;

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPublicCandleSource } from '../actors/exchanges/ccxt/candles.js';
+import { ExchangeError } from '../actors/exchanges/errors.js';
+import { LiveFeed } from '../actors/market/live-feed.js';
+import type { Candle } from '../core/candles.js';
+import { type FakeExchange, startFakeExchange } from './fake-exchange/server.js';
+
+const H = 3_600_000;
+const candle = (ts: number, close = 100): Candle => ({
+  ts,
+  open: close,
+  high: close + 1,
+  low: close - 1,
+  close,
+  volume: 1,
+});
+
+describe('live candle feed', () => {
+  it('never hands out the forming candle, and waits for the next one to close', async () => {
+    let now = 10 * H + 30 * 60_000; // 10:30: the 10:00 candle is forming
+    const calls: (number | undefined)[] = [];
+    const feed = new LiveFeed({
+      fetch: async (since) => {
+        calls.push(since);
+        const last = Math.floor(now / H) * H;
+        return [candle(last - 2 * H, 98), candle(last - H, 99), candle(last, 100 + (now % H) / H)];
+      },
+      timeframeMs: H,
+      pollIntervalMs: 5,
+      warmupBars: 2,
+      now: () => now,
+    });
+    const hist = await feed.history(null);
+    expect(hist.map((c) => c.ts)).toEqual([8 * H, 9 * H]); // 10:00 is still forming
+    expect(feed.nextOpen()).toBeCloseTo(100.5); // the forming candle's latest price
+    const ac = new AbortController();
+    const pending = feed.next(9 * H, ac.signal);
+    let resolved = false;
+    void pending.then(() => {
+      resolved = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(resolved).toBe(false); // 10:00 has not closed yet
+    now = 11 * H + 1000; // 11:00:01: the 10:00 candle closed
+    const next = await pending;
+    expect(next?.ts).toBe(10 * H);
+    ac.abort();
+  });
+
+  it('keeps polling through fetch errors and stops when aborted', async () => {
+    let fail = 2;
+    const errors: unknown[] = [];
+    const feed = new LiveFeed({
+      fetch: async () => {
+        if (fail-- > 0) throw new ExchangeError('EXCHANGE_NETWORK', 'down');
+        return [candle(0), candle(H)];
+      },
+      timeframeMs: H,
+      pollIntervalMs: 1,
+      warmupBars: 5,
+      now: () => 3 * H,
+      onError: (e) => errors.push(e),
+    });
+    const c = await feed.next(0, new AbortController().signal);
+    expect(c?.ts).toBe(H);
+    expect(errors).toHaveLength(2);
+    const ac = new AbortController();
+    const never = new LiveFeed({
+      fetch: async () => [],
+      timeframeMs: H,
+      pollIntervalMs: 1,
+      warmupBars: 1,
+      now: () => 0,
+    });
+    const p = never.next(null, ac.signal);
+    ac.abort();
+    await expect(p).rejects.toThrow();
+  });
+
+  describe('through ccxt against the fake Kraken on 127.0.0.1', () => {
+    let fake: FakeExchange;
+    beforeAll(async () => {
+      fake = await startFakeExchange({ venue: 'kraken' });
+    });
+    afterAll(async () => fake.close());
+
+    it('fetches validated candles with every request on loopback', async () => {
+      const seen: string[] = [];
+      const src = await createPublicCandleSource({
+        exchange: 'kraken',
+        pair: fake.pair,
+        timeframe: '1h',
+        urlsOverride: fake.url,
+        allowedHosts: ['127.0.0.1'],
+        onRequest: (r) => seen.push(r.url),
+        rateLimitMs: 1,
+        timeoutMs: 2000,
+      });
+      const got = await src.fetch(undefined, 10);
+      expect(got.length).toBeGreaterThan(1);
+      for (let i = 1; i < got.length; i++) expect(got[i]!.ts - got[i - 1]!.ts).toBe(H);
+      expect(seen.length).toBeGreaterThan(0);
+      for (const u of seen) expect(new URL(u).hostname).toBe('127.0.0.1');
+    });
+  });
+});
