@@ -164,6 +164,33 @@ export const botConfigSchema = z
     margin: marginSchema.optional(),
     paper: paperSchema.default({ starting_balance: 1000 }),
     enabled: z.boolean().default(true).describe('Set false to keep the folder but not run the bot'),
+    restart: z
+      .strictObject({
+        backoff_initial_s: z
+          .number()
+          .positive()
+          .max(3600)
+          .default(1)
+          .describe('First restart delay; doubles per restart'),
+        backoff_max_s: z.number().positive().max(86_400).default(300).describe('Longest restart delay'),
+        max_restarts: z
+          .number()
+          .int()
+          .min(0)
+          .max(1000)
+          .default(5)
+          .describe('Restarts allowed within window_s; one more and the bot stays failed'),
+        window_s: z
+          .number()
+          .positive()
+          .max(86_400 * 7)
+          .default(600)
+          .describe('Window of the restart budget'),
+      })
+      .optional()
+      .describe(
+        'Restart policy after a failure (default: 1 s doubling to 5 min, at most 5 restarts in 10 minutes)',
+      ),
   })
   .describe("A bot's config.yaml");
 
