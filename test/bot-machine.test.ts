@@ -189,7 +189,9 @@ describe('bot machine', () => {
         actors: {
           restore: fromPromise<void, void>(async () => {}),
           reconcile: fromPromise<ReconcileResult, void>(async () => ({ ok: true, detail: '' })),
-          waitForCandle: fromPromise<CandleRef | null, void>(async () => (candles++ < 5 ? { ts: candles, close: 1 } : null)),
+          waitForCandle: fromPromise<CandleRef | null, void>(async () =>
+            candles++ < 5 ? { ts: candles, close: 1 } : null,
+          ),
           evaluate: fromPromise<Plan, { candle: CandleRef }>(async () => ({ orders: 1 })),
           placeOrders: fromPromise<number, { candle: CandleRef }>(async () => 1),
           persist: fromPromise<void, { machineState: string; haltReason: string | null }>(async () => {}),
