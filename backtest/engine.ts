@@ -1,0 +1,263 @@
+/**
+ * The backtest engine: runs one strategy over candle columns through the trading core. Indicators are
+ * computed in batch, `decide` runs per bar through the core's batch runner (which cannot read past bar t),
+ * and every bar goes through the core's simulated broker (`stepBar`), the same step the paper exchange
+ * uses. Nothing here fills, sizes or charges anything itself; it only records what the core did.
+ *
+ * Fill semantics are the core's (see `core/broker-sim.ts`): a decision on bar t's close is acted on at bar
+ * t+1's open, a decision on the last bar is never filled, equity is marked at every close.
+ */
+import {
+  type Account,
+  accrueRollover,
+  type CandleColumns,
+  createSimContext,
+  createSimState,
+  equity,
+  type Fill,
+  type FillModel,
+  type FillReason,
+  type MarginTerms,
+  type RiskConfig,
+  type SimEvent,
+  type SimState,
+  sliceColumns,
+  stepBar,
+  type Target,
+} from '../core/index.js';
+import { type IndicatorCache, runStrategyBatch } from '../core/signal/index.js';
+import type { StrategyDefinition } from '../strategies/types.js';
+
+/** Everything the simulated broker needs besides the data: risk, fees, margin terms and the deposit. */
+export interface EngineConfig {
+  readonly risk: RiskConfig;
+  readonly fill: FillModel;
+  /** Used in margin mode only. */
+  readonly margin: MarginTerms;
+  /** Quote currency deposited before the first bar. */
+  readonly startingCash: number;
+}
+
+/** What {@link runBacktest} runs. */
+export interface BacktestInput<P> {
+  readonly strategy: StrategyDefinition<P>;
+  /** Params already validated with the strategy's schema. */
+  readonly params: P;
+  /** The candles; bars before `start` only warm the indicators up, bars from `end` on are ignored. */
+  readonly candles: CandleColumns;
+  /** Bar length in ms (rollover boundaries, annualisation). */
+  readonly timeframeMs: number;
+  /** First bar traded (inclusive); default 0. */
+  readonly start?: number;
+  /** Last bar traded (exclusive); default the number of candles. */
+  readonly end?: number;
+  readonly config: EngineConfig;
+  /**
+   * Indicator cache shared between runs over the same candles and the same `end` (a sweep); columns are
+   * keyed by spec only, so a cache must never be reused across different data.
+   */
+  readonly cache?: IndicatorCache;
+}
+
+/** Why a trade ended; `open` when it was still open at the last bar (marked at the last close). */
+export type TradeExit = FillReason | 'open';
+
+/** One position from entry to exit. Prices are fill prices (after slippage). */
+export interface Trade {
+  readonly side: 'LONG' | 'SHORT';
+  readonly entryTs: number;
+  readonly exitTs: number;
+  readonly entryPrice: number;
+  /** The exit fill's price, or the last close for a trade still open. */
+  readonly exitPrice: number;
+  readonly qty: number;
+  /** Trading fees of the entry and exit fills. */
+  readonly fees: number;
+  /** Margin opening fee and rollover charged while the trade was open. */
+  readonly marginCosts: number;
+  /** Net result in quote currency: price PnL - fees - margin costs (+ any liquidation write-off). */
+  readonly pnl: number;
+  readonly reason: TradeExit;
+}
+
+/** The outcome of one backtest. All per-bar arrays cover the traded window `[start, end)`. */
+export interface BacktestRun {
+  readonly start: number;
+  readonly end: number;
+  /** The traded window as views of the input columns (no copy). */
+  readonly window: CandleColumns;
+  /** Decision codes (`DECISION`) at each bar of the window. */
+  readonly decisions: Int8Array;
+  /** Equity marked at each close of the window. */
+  readonly equity: Float64Array;
+  /** Bars that ended with a position open. */
+  readonly exposedBars: number;
+  readonly fills: readonly Fill[];
+  readonly events: readonly SimEvent[];
+  /** Closed trades in order, then the open one (reason `open`) if any. */
+  readonly trades: readonly Trade[];
+  /** The account after the last bar. */
+  readonly account: Account;
+  readonly startingCash: number;
+}
+
+/** Decision code -> target; index 0 (`DECISION.NONE`) keeps the previous target. */
+const CODE_TARGET: readonly (Target | null)[] = [null, 'LONG', 'SHORT', 'FLAT'];
+
+interface TradeDraft {
+  side: 'LONG' | 'SHORT';
+  entryTs: number;
+  entryPrice: number;
+  qty: number;
+  fees: number;
+  costs: number;
+  exitTs: number;
+  exitPrice: number;
+  writeOff: number;
+  reason: TradeExit;
+}
+
+function finish(d: TradeDraft): Trade {
+  const dir = d.side === 'LONG' ? 1 : -1;
+  return {
+    side: d.side,
+    entryTs: d.entryTs,
+    exitTs: d.exitTs,
+    entryPrice: d.entryPrice,
+    exitPrice: d.exitPrice,
+    qty: d.qty,
+    fees: d.fees,
+    marginCosts: d.costs,
+    pnl: dir * d.qty * (d.exitPrice - d.entryPrice) - d.fees - d.costs + d.writeOff,
+    reason: d.reason,
+  };
+}
+
+/**
+ * Runs a strategy over `[start, end)` of the candles and returns the equity curve, fills, trades and final
+ * account. Deterministic: the same input gives bit-identical output, in any thread.
+ *
+ * @throws RangeError (`CoreRangeError`) when the config is out of range or the window is empty.
+ * @throws StrategyError when the strategy throws or breaks its contract.
+ */
+export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
+  const n = input.candles.ts.length;
+  const start = input.start ?? 0;
+  const end = input.end ?? n;
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end <= n && start < end)) {
+    throw new RangeError(`backtest window [${start}, ${end}) is empty or outside the ${n} candles`);
+  }
+  const cfg = input.config;
+  const ctx = createSimContext({
+    risk: cfg.risk,
+    fill: cfg.fill,
+    margin: cfg.margin,
+    barMs: input.timeframeMs,
+  });
+  // Indicators see the history before `start` (as a live bot's warm-up does) but nothing from `end` on.
+  const history = end === n ? input.candles : sliceColumns(input.candles, 0, end);
+  const codes = runStrategyBatch(input.strategy, input.params, history, {
+    allowShort: ctx.risk.allowShort,
+    from: start,
+    ...(input.cache ? { cache: input.cache } : {}),
+  });
+
+  const { ts, open, high, low, close } = history;
+  const margin = ctx.risk.mode === 'margin';
+  const curve = new Float64Array(end - start);
+  const fills: Fill[] = [];
+  const events: SimEvent[] = [];
+  const closed: TradeDraft[] = [];
+  let openTrade: TradeDraft | null = null;
+  let state: SimState = createSimState(cfg.startingCash);
+  let target: Target = 'FLAT';
+  let exposed = 0;
+
+  for (let i = start; i < end; i++) {
+    const t = ts[i]!;
+    const c = close[i]!;
+    const pre = state.account;
+    const f0 = fills.length;
+    const e0 = events.length;
+    state = stepBar(state, t, open[i]!, high[i]!, low[i]!, c, target, ctx, fills, events);
+    const post = state.account;
+    curve[i - start] = equity(post, c);
+    if (post.position.side !== 'NONE') exposed++;
+
+    // Trade bookkeeping, only on bars where something was booked (idle bars return the same account).
+    if (post !== pre && (fills.length !== f0 || post.marginCostsPaid !== pre.marginCostsPaid)) {
+      // Rollover caught up at the open (across a data gap) belongs to the position held before the bar; the
+      // core charges it first, so previewing it with the same pure function gives the same amount.
+      let catchUp = 0;
+      if (margin && openTrade !== null) {
+        catchUp = accrueRollover(pre, t, ctx.margin).marginCostsPaid - pre.marginCostsPaid;
+        openTrade.costs += catchUp;
+      }
+      let closedHere: TradeDraft | null = null;
+      let liq = e0;
+      for (let k = f0; k < fills.length; k++) {
+        const f = fills[k]!;
+        if (openTrade === null) {
+          // The core opens only from flat, so a fill with no open trade is always an entry.
+          openTrade = {
+            side: f.side === 'buy' ? 'LONG' : 'SHORT',
+            entryTs: f.ts,
+            entryPrice: f.price,
+            qty: f.qty,
+            fees: f.fee,
+            costs: 0,
+            exitTs: f.ts,
+            exitPrice: f.price,
+            writeOff: 0,
+            reason: 'open',
+          };
+        } else {
+          // ...and every other fill closes the whole position (signal exit, stop, take-profit, liquidation).
+          openTrade.exitTs = f.ts;
+          openTrade.exitPrice = f.price;
+          openTrade.fees += f.fee;
+          openTrade.reason = f.reason;
+          if (f.reason === 'liquidation') {
+            while (liq < events.length && events[liq]!.type !== 'liquidation') liq++;
+            const ev = events[liq++];
+            if (ev?.type === 'liquidation') openTrade.writeOff = ev.lossWrittenOff;
+          }
+          closed.push(openTrade);
+          closedHere = openTrade;
+          openTrade = null;
+        }
+      }
+      // The rest (opening fee, rollover to the bar's end) belongs to the position open at the close or, when
+      // flat, to the one that closed during this bar.
+      const rest = post.marginCostsPaid - pre.marginCostsPaid - catchUp;
+      if (rest !== 0) {
+        if (openTrade !== null) openTrade.costs += rest;
+        else if (closedHere !== null) closedHere.costs += rest;
+      }
+    }
+
+    const code = codes[i]!;
+    const next = CODE_TARGET[code];
+    if (next) target = next;
+  }
+
+  const trades = closed.map(finish);
+  if (openTrade !== null) {
+    openTrade.exitTs = ts[end - 1]!;
+    openTrade.exitPrice = close[end - 1]!;
+    trades.push(finish(openTrade));
+  }
+  return {
+    start,
+    end,
+    window: sliceColumns(history, start, end),
+    decisions: codes.subarray(start, end),
+    equity: curve,
+    exposedBars: exposed,
+    fills,
+    events,
+    trades,
+    account: state.account,
+    startingCash: cfg.startingCash,
+  };
+}

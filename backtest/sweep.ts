@@ -1,0 +1,193 @@
+/**
+ * Parameter sweeps on a Piscina worker pool. The candles go to the workers once, as a SharedArrayBuffer;
+ * tasks carry only params and settings, results only metrics, so the main thread does almost nothing while
+ * a sweep runs and its event loop stays responsive (the bot runtime can call {@link runSweep} in-process).
+ *
+ * Results do not depend on the worker count: every combination is computed independently by the same
+ * deterministic engine, and the list is sorted (best `return_pct` first, ties broken by params).
+ */
+import { setMaxListeners } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { packageRoot } from '../config/index.js';
+import { type CandleColumns, sliceColumns } from '../core/index.js';
+import type { EngineConfig } from './engine.js';
+import { BacktestInputError } from './errors.js';
+import type { BacktestMetrics } from './metrics.js';
+import { checkParams, compareParams } from './params.js';
+import { shareCandles } from './shared-candles.js';
+import { backtestStrategy } from './strategies.js';
+import type { BacktestTask, ComboOutcome, SweepWorkerData } from './sweep-task.js';
+
+/** What {@link runSweep} runs. */
+export interface SweepRequest {
+  /** Strategy name (production or development). */
+  readonly strategy: string;
+  /** Raw params per combination; each is validated with the strategy's schema (invalid ones are skipped). */
+  readonly combos: readonly Readonly<Record<string, unknown>>[];
+  readonly candles: CandleColumns;
+  readonly timeframeMs: number;
+  /** Traded window `[start, end)`; bars before `start` warm the indicators up. Default: all bars. */
+  readonly start?: number;
+  readonly end?: number;
+  readonly config: EngineConfig;
+  /** Worker threads; default the number of CPUs. */
+  readonly workers?: number;
+  /** Aborting rejects with the signal's reason (an `AbortError`), cancels pending tasks and ends the pool. */
+  readonly signal?: AbortSignal;
+  /** Called after each finished task with combinations done (valid ones) and their total. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Nice increment of the worker threads (Linux), for a caller that wants them to yield the CPU to everything
+   * else on the machine. Default 0: the main thread mostly sleeps while a sweep runs, and the scheduler already
+   * wakes a sleeper promptly, so its event loop stays on time without it (see README "Performance").
+   */
+  readonly niceIncrement?: number;
+}
+
+/** One combination's result. */
+export interface SweepResult {
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly metrics: BacktestMetrics;
+}
+
+/** What {@link runSweep} returns. */
+export interface SweepOutcome {
+  /** Sorted: best return first, ties broken by params ({@link compareParams}). */
+  readonly results: readonly SweepResult[];
+  /** Combinations the strategy's schema refused (e.g. fast >= slow), with the reason. */
+  readonly skipped: readonly {
+    readonly params: Readonly<Record<string, unknown>>;
+    readonly reason: string;
+  }[];
+  /** Combinations whose run failed (the strategy threw), with the error. */
+  readonly failed: readonly { readonly params: Readonly<Record<string, unknown>>; readonly error: string }[];
+  /** Worker threads used (at most one per task). */
+  readonly workers: number;
+}
+
+/** Returns the compiled worker module. Under Vitest (sources) that is the built one: `npm test` builds first. */
+export function backtestWorkerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) return path.join(packageRoot(), 'dist', 'workers', 'backtest-task.js');
+  return fileURLToPath(new URL('../workers/backtest-task.js', import.meta.url));
+}
+
+/** Returns the default worker count: the CPUs this process may use. */
+export function defaultWorkers(): number {
+  return Math.max(1, os.availableParallelism());
+}
+
+/** Orders sweep results: best return first, then params (so any worker count gives the same list). */
+export function compareResults(a: SweepResult, b: SweepResult): number {
+  const d = b.metrics.return_pct - a.metrics.return_pct;
+  return d !== 0 && !Number.isNaN(d) ? d : compareParams(a.params, b.params);
+}
+
+/**
+ * Splits combinations into tasks: enough tasks to keep every worker busy and to cancel promptly, few
+ * enough that per-task messaging stays negligible on small data.
+ */
+export function chunkSize(combos: number, workers: number, bars: number): number {
+  const balanced = Math.ceil(combos / (workers * 8));
+  const bounded = Math.floor(2_000_000 / Math.max(1, bars));
+  return Math.max(1, Math.min(balanced, bounded));
+}
+
+/**
+ * Runs every combination on a worker pool and returns the sorted results.
+ *
+ * @throws BacktestInputError for an unknown strategy, a bad window or worker count.
+ * @throws the signal's abort reason (an `AbortError`) when aborted; the pool is destroyed first.
+ */
+export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
+  const n = req.candles.ts.length;
+  const start = req.start ?? 0;
+  const end = req.end ?? n;
+  if (!(start >= 0 && end <= n && start < end)) {
+    throw new BacktestInputError(`sweep window [${start}, ${end}) is empty or outside the ${n} candles`);
+  }
+  const workers = req.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 256)) {
+    throw new BacktestInputError(`workers must be an integer between 1 and 256, got ${workers}`);
+  }
+  const strat = await backtestStrategy(req.strategy);
+  const valid: { index: number; params: unknown }[] = [];
+  const skipped: { params: Readonly<Record<string, unknown>>; reason: string }[] = [];
+  req.combos.forEach((raw, index) => {
+    const r = checkParams(strat.definition, raw, strat.defaults);
+    if (r.ok) valid.push({ index, params: r.params });
+    else skipped.push({ params: raw, reason: r.message });
+  });
+  const results: SweepResult[] = [];
+  const failed: { params: Readonly<Record<string, unknown>>; error: string }[] = [];
+  if (valid.length === 0) return { results, skipped, failed, workers };
+  req.signal?.throwIfAborted();
+
+  // Workers get the history up to `end` only: nothing after the window can reach an indicator.
+  const history = end === n ? req.candles : sliceColumns(req.candles, 0, end);
+  const workerData: SweepWorkerData = { candles: shareCandles(history) };
+  const size = chunkSize(valid.length, workers, end);
+  // No thread without a task: a 3-combination sweep on 16 CPUs starts 3 workers.
+  const threads = Math.min(workers, Math.ceil(valid.length / size));
+  const pool = new Piscina<BacktestTask, ComboOutcome[]>({
+    filename: backtestWorkerFile(),
+    minThreads: threads,
+    maxThreads: threads,
+    // Tasks are queued up front; an unbounded queue is fine because each entry is a few params.
+    maxQueue: Number.POSITIVE_INFINITY,
+    niceIncrement: req.niceIncrement ?? 0,
+    workerData,
+  });
+  const byIndex = new Map(valid.map((v) => [v.index, v.params as Record<string, unknown>]));
+  let done = 0;
+  const inner = new AbortController();
+  // Every queued task listens on this one signal; that is by design, not a leak.
+  setMaxListeners(0, inner.signal);
+  const onAbort = () => inner.abort(req.signal?.reason);
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const tasks: Promise<void>[] = [];
+    for (let k = 0; k < valid.length; k += size) {
+      const combos = valid.slice(k, k + size);
+      const task: BacktestTask = {
+        strategy: strat.definition.name,
+        config: req.config,
+        timeframeMs: req.timeframeMs,
+        start,
+        end,
+        combos,
+      };
+      tasks.push(
+        pool.run(task, { signal: inner.signal }).then((outcomes) => {
+          for (const o of outcomes) {
+            const params = byIndex.get(o.index) ?? {};
+            if ('metrics' in o) results.push({ params, metrics: o.metrics });
+            else failed.push({ params, error: o.error });
+          }
+          done += combos.length;
+          req.onProgress?.(done, valid.length);
+        }),
+      );
+    }
+    // The first failure (a crash, or the abort) cancels everything still queued or running.
+    await Promise.all(
+      tasks.map((t) =>
+        t.catch((e: unknown) => {
+          inner.abort(e);
+          throw e;
+        }),
+      ),
+    );
+  } catch (e) {
+    if (req.signal?.aborted) throw req.signal.reason;
+    throw e;
+  } finally {
+    req.signal?.removeEventListener('abort', onAbort);
+    await pool.destroy();
+  }
+  results.sort(compareResults);
+  return { results, skipped, failed, workers: threads };
+}

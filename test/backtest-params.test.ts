@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { BacktestInputError } from '../backtest/errors.js';
+import {
+  checkParams,
+  compareParams,
+  expandGridValues,
+  gridCombos,
+  parseGrid,
+  parseParams,
+  parseParamValue,
+} from '../backtest/params.js';
+import { resolveSettings } from '../backtest/settings.js';
+import { smaCrossover } from '../strategies/production/sma_crossover.js';
+import type { StrategyDefinition } from '../strategies/types.js';
+
+describe('backtest params', () => {
+  it('parses --param values', () => {
+    expect(parseParamValue('20')).toBe(20);
+    expect(parseParamValue('0.5')).toBe(0.5);
+    expect(parseParamValue('true')).toBe(true);
+    expect(parseParamValue('')).toBe('');
+    expect(parseParamValue(' 1')).toBe(' 1');
+    expect(parseParams(['fast_period=20', 'slow_period = 50'])).toEqual({ fast_period: 20, slow_period: 50 });
+    expect(() => parseParams(['fast_period'])).toThrow(BacktestInputError);
+  });
+
+  it('expands grid ranges inclusively without float drift', () => {
+    expect(expandGridValues('5..50:5')).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45, 50]);
+    expect(expandGridValues('20..200:10')).toHaveLength(19);
+    expect(expandGridValues('0.1..0.3:0.1')).toEqual([0.1, 0.2, 0.3]);
+    expect(expandGridValues('1..3')).toEqual([1, 2, 3]);
+    expect(expandGridValues('7,9,11')).toEqual([7, 9, 11]);
+    expect(() => expandGridValues('5..1:1')).toThrow(BacktestInputError);
+    expect(() => expandGridValues('1..5:0')).toThrow(BacktestInputError);
+    expect(() => expandGridValues('1..1e9:1')).toThrow(BacktestInputError);
+    expect(() => parseGrid(['a=1', 'a=2'])).toThrow(/twice/);
+  });
+
+  it('builds every combination over the fixed params', () => {
+    const combos = gridCombos(parseGrid(['fast_period=1..2', 'slow_period=3,4']), { extra: 1 });
+    expect(combos).toEqual([
+      { extra: 1, fast_period: 1, slow_period: 3 },
+      { extra: 1, fast_period: 1, slow_period: 4 },
+      { extra: 1, fast_period: 2, slow_period: 3 },
+      { extra: 1, fast_period: 2, slow_period: 4 },
+    ]);
+  });
+
+  it("checks params with the strategy's own schema", () => {
+    const def = smaCrossover as StrategyDefinition<unknown>;
+    expect(checkParams(def, { fast_period: 5 })).toEqual({
+      ok: true,
+      params: { fast_period: 5, slow_period: 50 },
+    });
+    const bad = checkParams(def, { fast_period: 60 });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.message).toMatch(/fast_period: fast_period must be smaller than slow_period/);
+    const unknown = checkParams(def, { fast: 5 });
+    expect(!unknown.ok && unknown.message).toMatch(/fast/);
+  });
+
+  it('orders params deterministically', () => {
+    const ps = [
+      { a: 2, b: 1 },
+      { a: 1, b: 3 },
+      { a: 1, b: 2 },
+    ];
+    expect(ps.sort(compareParams)).toEqual([
+      { a: 1, b: 2 },
+      { a: 1, b: 3 },
+      { a: 2, b: 1 },
+    ]);
+  });
+});
+
+describe('backtest settings', () => {
+  it('defaults per mode: coinbase 1x spot, kraken 3x margin with shorts', () => {
+    const lo = resolveSettings({ mode: 'long_only' });
+    expect(lo.exchange).toBe('coinbase');
+    expect(lo.config.risk).toMatchObject({ mode: 'spot', allowShort: false, leverage: 1 });
+    expect(lo.config.fill).toMatchObject({ takerFeeBps: 60, slippageBps: 5 });
+    const lev = resolveSettings({ mode: 'leveraged' });
+    expect(lev.exchange).toBe('kraken');
+    expect(lev.config.risk).toMatchObject({ mode: 'margin', allowShort: true, leverage: 3 });
+    expect(lev.config.fill).toMatchObject({ takerFeeBps: 40, slippageBps: 5 });
+    expect(lev.config.risk.sizing).toEqual({ kind: 'equity_fraction', fraction: 1 });
+  });
+
+  it('refuses contradictions with a clear error', () => {
+    expect(() => resolveSettings({ mode: 'long_only', leverage: 2 })).toThrow(/leverage must be 1/);
+    expect(() => resolveSettings({ mode: 'leveraged', exchange: 'coinbase' })).toThrow(/spot only/);
+    expect(() => resolveSettings({ mode: 'leveraged', leverage: 4 })).toThrow(/between 1 and 3/);
+    expect(() => resolveSettings({ mode: 'long_only', stopLoss: 2 })).toThrow(BacktestInputError);
+    expect(() => resolveSettings({ mode: 'long_only', feeBps: -1 })).toThrow(BacktestInputError);
+  });
+});
