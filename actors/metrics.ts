@@ -56,6 +56,11 @@ export function createMetrics() {
       labelNames,
       registers: [registry],
     }),
+    outboxItems: new Gauge({
+      name: 'dualbot_outbox_items',
+      help: 'Mission Control items waiting',
+      registers: [registry],
+    }),
   };
 }
 

@@ -11,6 +11,7 @@ import { parseTimeframe } from '../backtest/data/index.js';
 import type { LoadedBot } from '../config/index.js';
 import { type BotHandle, type CreateBotOptions, createBot } from './bot/create-bot.js';
 import type { SessionSnapshot } from './bot/session.js';
+import { HealthMonitor } from './health-monitor.js';
 import { renderDashboard } from './http/dashboard.js';
 import { startHttpServer } from './http/server.js';
 import type { Logging } from './log.js';
@@ -22,6 +23,7 @@ import {
   type RestartPolicy,
   type SupervisedStatus,
 } from './supervisor.js';
+import { createSyncActor, type SyncActor, type SyncOptions, type SyncStatus } from './sync/index.js';
 
 export interface RuntimeOptions {
   /** Folder holding bots/<name>/. */
@@ -31,12 +33,21 @@ export interface RuntimeOptions {
   readonly adminToken?: string;
   /** Longest a bot may take to finish its cycle at shutdown (default 60 s). */
   readonly shutdownTimeoutMs?: number;
+  /** Overrides every bot's restart policy (tests); otherwise each bot's `restart` config or the default. */
   readonly restartPolicy?: RestartPolicy;
+  /** How often the health monitor checks the bots (default 5 minutes). */
+  readonly healthIntervalMs?: number;
+  /** Optional URL the health monitor POSTs each new alert to. */
+  readonly alertWebhookUrl?: string;
   readonly inspect?: (e: InspectionEvent) => void;
+  /** Mission Control sync (url, secret, interval, ...); without a url sync is off. */
+  readonly sync?: SyncOptions;
 }
 
 export interface BotView {
   readonly name: string;
+  /** The config's `name` (e.g. "Long Only Bot"). */
+  readonly displayName: string;
   readonly exchange: string;
   readonly mode: string;
   readonly pair: string;
@@ -57,6 +68,7 @@ export interface RuntimeSnapshot {
   readonly startedAt: number;
   readonly bots: readonly BotView[];
   readonly alerts: readonly string[];
+  readonly missionControl: SyncStatus | null;
 }
 
 export interface SpawnOptions {
@@ -69,6 +81,7 @@ export interface SpawnOptions {
 
 interface Entry {
   readonly bot: LoadedBot;
+  readonly dir: string;
   readonly sup: BotSupervisor;
   readonly expectedIntervalMs: number;
   machineState: string;
@@ -88,6 +101,8 @@ export class Runtime extends EventEmitter {
   private readonly metrics = createMetrics();
   private http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
   private stopping: Promise<void> | undefined;
+  private monitor: HealthMonitor | undefined;
+  private sync: SyncActor | undefined;
 
   constructor(private readonly o: RuntimeOptions) {
     super();
@@ -99,6 +114,13 @@ export class Runtime extends EventEmitter {
   }
 
   async start(bots: readonly LoadedBot[]): Promise<void> {
+    this.monitor = new HealthMonitor({
+      alerts: () => this.snapshot().alerts,
+      intervalMs: this.o.healthIntervalMs ?? 300_000,
+      log: this.o.logging.root,
+      ...(this.o.alertWebhookUrl ? { webhookUrl: this.o.alertWebhookUrl } : {}),
+    });
+    this.monitor.start();
     if (this.o.http !== false) {
       const h = this.o.http ?? { host: '127.0.0.1', port: 8081 };
       this.http = await startHttpServer(this.handlers(), {
@@ -108,6 +130,17 @@ export class Runtime extends EventEmitter {
       });
       this.o.logging.root.info({ url: this.http.url }, 'health, metrics and dashboard listening');
     }
+    // Sync subscribes before the bots start so that no fill is missed; its start-up snapshot waits for them.
+    this.sync = createSyncActor({
+      home: this.o.home,
+      log: this.o.logging.root.child({ actor: 'sync' }),
+      source: this,
+      stateFile: (id) =>
+        path.join(this.bots.get(id)?.dir ?? path.join(this.o.home, 'bots', id), 'state.json'),
+      onOutboxSize: (n) => this.metrics.outboxItems.set(n),
+      ...this.o.sync,
+    });
+    this.sync.start();
     for (const b of bots) {
       if (!b.config.enabled) {
         this.o.logging.root.info({ bot: b.id }, 'bot disabled in its config; not started');
@@ -115,6 +148,7 @@ export class Runtime extends EventEmitter {
       }
       await this.spawnBot(b);
     }
+    this.sync.scheduleStartupSnapshot();
   }
 
   /** Starts a bot at run time (paper bots injected programmatically use this too). */
@@ -160,10 +194,23 @@ export class Runtime extends EventEmitter {
           this.emit('cycle', { bot: bot.id, snapshot: s });
         },
       });
-    const sup = new BotSupervisor(bot.id, create, log, this.o.restartPolicy ?? DEFAULT_RESTART_POLICY, {
+    const r = bot.config.restart;
+    const policy: RestartPolicy =
+      this.o.restartPolicy ??
+      (r
+        ? {
+            baseMs: r.backoff_initial_s * 1000,
+            maxMs: r.backoff_max_s * 1000,
+            budget: r.max_restarts,
+            windowMs: r.window_s * 1000,
+          }
+        : DEFAULT_RESTART_POLICY);
+    const sup = new BotSupervisor(bot.id, create, log, policy, {
       onStatus: (id, status, detail) => {
         this.metrics.up.set(labels, status === 'running' ? 1 : 0);
         if (status === 'restarting') this.metrics.restarts.inc(labels);
+        // A bot that goes down alerts at once, not at the next scheduled check.
+        if (status === 'failed' || status === 'running') this.monitor?.check();
         this.emit('status', { bot: id, status, detail });
       },
       onState: (id, state, handle) => {
@@ -189,6 +236,7 @@ export class Runtime extends EventEmitter {
     });
     this.bots.set(bot.id, {
       bot,
+      dir,
       sup,
       expectedIntervalMs,
       machineState: 'starting',
@@ -227,6 +275,7 @@ export class Runtime extends EventEmitter {
   snapshot(): RuntimeSnapshot {
     const bots: BotView[] = [...this.bots.values()].map((e) => ({
       name: e.bot.id,
+      displayName: e.bot.config.name,
       exchange: e.bot.config.exchange,
       mode: e.bot.config.mode,
       pair: e.bot.config.trading.pair,
@@ -242,7 +291,12 @@ export class Runtime extends EventEmitter {
       session: e.session,
       equityCurve: e.equityCurve,
     }));
-    return { startedAt: this.startedAt, bots, alerts: this.alerts(bots) };
+    return {
+      startedAt: this.startedAt,
+      bots,
+      alerts: [...this.alerts(bots), ...(this.sync?.alerts() ?? [])],
+      missionControl: this.sync?.status() ?? null,
+    };
   }
 
   private alerts(bots: readonly BotView[]): string[] {
@@ -296,7 +350,7 @@ export class Runtime extends EventEmitter {
         contentType: this.metrics.registry.contentType,
         body: await this.metrics.registry.metrics(),
       }),
-      dashboard: () => renderDashboard(),
+      dashboard: () => renderDashboard({ home: this.o.home }),
       snapshot: () => this.snapshot(),
       subscribe: (send: (event: string, data: unknown) => void) => {
         const onCycle = () => send('snapshot', this.snapshot());
@@ -333,6 +387,8 @@ export class Runtime extends EventEmitter {
         [...this.bots.values()].map(async (e) => [e.bot.id, await e.sup.stop(deadline)] as const),
       );
       for (const [id, r] of results) this.o.logging.root.info({ bot: id, result: r }, 'bot stopped');
+      await this.monitor?.stop();
+      await this.sync?.stop();
       await this.http?.close();
       this.o.logging.root.info('shutdown complete');
       this.o.logging.flush();

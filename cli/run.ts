@@ -2,7 +2,8 @@ import path from 'node:path';
 import { createInspect } from '../actors/inspect.js';
 import { createLogging } from '../actors/log.js';
 import { createRuntime } from '../actors/runtime.js';
-import type { LoadedHome } from '../config/index.js';
+import { syncSettingsFromEnv } from '../actors/sync/index.js';
+import { EXIT_CONFIG, type LoadedHome } from '../config/index.js';
 import { summarizeBots } from './check-config.js';
 import type { CliIO } from './program.js';
 
@@ -21,6 +22,14 @@ export interface RunOptions {
  * saved at every step, so nothing is lost).
  */
 export async function runRuntime(loaded: LoadedHome, io: CliIO, opts: RunOptions): Promise<number> {
+  // Mission Control settings come from the environment; a half-set or malformed one is a config error, so
+  // the bots never trade while the board silently gets nothing.
+  const sync = syncSettingsFromEnv(io.env);
+  if (!sync.ok) {
+    io.err(`config error (${sync.errors.length} problem${sync.errors.length === 1 ? '' : 's'}):`);
+    for (const e of sync.errors) io.err(`  ${e}`);
+    return EXIT_CONFIG;
+  }
   const logging = createLogging({
     logDir: path.join(loaded.home, 'logs'),
     level: opts.logLevel as 'info',
@@ -34,7 +43,12 @@ export async function runRuntime(loaded: LoadedHome, io: CliIO, opts: RunOptions
     logging,
     http: { host: opts.httpHost, port: opts.httpPort },
     shutdownTimeoutMs: opts.shutdownTimeoutS * 1000,
+    sync: sync.settings,
     ...(inspector ? { inspect: inspector.inspect } : {}),
+    ...(io.env['DUALBOT_HEALTH_INTERVAL_S']
+      ? { healthIntervalMs: Number(io.env['DUALBOT_HEALTH_INTERVAL_S']) * 1000 }
+      : {}),
+    ...(io.env['DUALBOT_ALERT_WEBHOOK'] ? { alertWebhookUrl: io.env['DUALBOT_ALERT_WEBHOOK'] } : {}),
     ...(io.env['DUALBOT_ADMIN_TOKEN'] ? { adminToken: io.env['DUALBOT_ADMIN_TOKEN'] } : {}),
   });
   process.on('unhandledRejection', (reason) => {
