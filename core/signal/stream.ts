@@ -55,28 +55,23 @@ export class StrategyStream<P> implements DecideContext {
 
   value(name: string, back = 0): number {
     const ring = this.byName.get(name);
-    if (!ring)
+    if (!ring) {
       throw new StrategyError(
         'STRATEGY_UNKNOWN_INDICATOR',
         this.def.name,
         this.bar,
         `no indicator named "${name}"`,
       );
-    if (!(back >= 0))
-      throw new StrategyError('STRATEGY_LOOKAHEAD', this.def.name, this.bar, `asked for back=${back}`);
-    if (back >= ring.size) {
-      throw new StrategyError(
-        'STRATEGY_LOOKAHEAD',
-        this.def.name,
-        this.bar,
-        `back=${back} beyond its declared lookback`,
-      );
     }
-    return ring.at(back);
+    return this.read(ring, back);
   }
 
   price(source: PriceSource, back = 0): number {
-    const ring = this.prices.get(source)!;
+    return this.read(this.prices.get(source)!, back);
+  }
+
+  /** The value `back` bars ago; the future and anything beyond the declared lookback break the contract. */
+  private read(ring: Ring, back: number): number {
     if (!(back >= 0))
       throw new StrategyError('STRATEGY_LOOKAHEAD', this.def.name, this.bar, `asked for back=${back}`);
     if (back >= ring.size) {
