@@ -70,7 +70,7 @@ export async function runRuntime(loaded: LoadedHome, io: CliIO, opts: RunOptions
     await runtime.stop();
     return 1;
   }
-  return await new Promise<number>((resolve) => {
+  return await new Promise<number>(() => {
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {
       signals++;
@@ -82,7 +82,10 @@ export async function runRuntime(loaded: LoadedHome, io: CliIO, opts: RunOptions
       log.info({ signal: sig }, 'signal received: graceful shutdown');
       void runtime.stop().then(() => {
         inspector?.stop();
-        resolve(0);
+        logging.flush();
+        // Everything is saved and flushed; leftover timers (retry backoffs, keep-alive sockets) must not hold
+        // the process open, so a stop takes milliseconds, not seconds.
+        process.exit(0);
       });
     };
     process.on('SIGTERM', onSignal);
