@@ -8,6 +8,8 @@ import { registerAnalyzeCommands } from './analyze.js';
 import { registerBacktestCommand } from './backtest.js';
 import { summarizeBots } from './check-config.js';
 import { InitRefused, initHome } from './init.js';
+import { registerParityCommand } from './parity.js';
+import { registerPromoteCommand } from './promote.js';
 import { registerSweepCommand } from './sweep.js';
 
 export interface CliIO {
@@ -162,6 +164,8 @@ export function buildProgram(io: CliIO = defaultIO): Command {
   registerBacktestCommand(program, io, io.env['DUALBOT_HOME'] ?? '.');
   registerSweepCommand(program, io);
   registerAnalyzeCommands(program, io);
+  registerPromoteCommand(program, io);
+  registerParityCommand(program, io);
 
   program
     .command('reset-state')
