@@ -18,6 +18,24 @@ export function parseYaml(
   file: string,
 ): { ok: true; source: YamlSource; value: unknown } | { ok: false; issues: ConfigIssue[] } {
   const lineCounter = new LineCounter();
+  // The YAML parser recurses per level: hostile nesting overflows its stack and, a few parses later, aborts
+  // the process. No config needs more than a handful of levels, so deep text is refused before parsing.
+  const deep = nestingTooDeep(text);
+  if (deep) {
+    const pos = positionOf(text, deep.offset);
+    return {
+      ok: false,
+      issues: [
+        {
+          file,
+          field: '',
+          message: `invalid YAML: nested deeper than ${MAX_NESTING} levels`,
+          line: pos.line,
+          col: pos.col,
+        },
+      ],
+    };
+  }
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
@@ -33,7 +51,65 @@ export function parseYaml(
       }),
     };
   }
-  return { ok: true, source: { file, doc, lineCounter }, value: doc.toJS({ maxAliasCount: 100 }) };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // e.g. an alias whose anchor is not defined, or an alias bomb over maxAliasCount.
+    const alias = /\*[A-Za-z0-9_-]+/.exec(text);
+    const pos = lineCounter.linePos(alias?.index ?? 0);
+    return {
+      ok: false,
+      issues: [
+        { file, field: '', message: `invalid YAML: ${(err as Error).message}`, line: pos.line, col: pos.col },
+      ],
+    };
+  }
+  return { ok: true, source: { file, doc, lineCounter }, value };
+}
+
+/** 1-based line and column of an offset (the LineCounter only knows lines once the parser has run). */
+function positionOf(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const nl = before.lastIndexOf('\n');
+  return { line: before.split('\n').length, col: offset - nl };
+}
+
+/** Nesting deeper than this is refused (a bot config has about four levels). */
+export const MAX_NESTING = 64;
+
+/**
+ * Finds where flow collections (`[`, `{`) or block indentation nest deeper than MAX_NESTING, skipping
+ * quoted strings and comments. Returns the offset of the first character past the limit, or null.
+ */
+function nestingTooDeep(text: string): { offset: number } | null {
+  let depth = 0;
+  let quote: string | null = null;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (lineStart) {
+      let indent = 0;
+      while (text[i + indent] === ' ') indent++;
+      // Block nesting: each level needs at least one more column; 2 columns a level is the usual style.
+      if (indent > MAX_NESTING * 2) return { offset: i };
+      lineStart = false;
+    }
+    if (ch === '\n') lineStart = true;
+    else if (ch === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+      lineStart = true;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '[' || ch === '{') {
+      if (++depth > MAX_NESTING) return { offset: i };
+    } else if (ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+  }
+  return null;
 }
 
 /**
