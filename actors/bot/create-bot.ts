@@ -147,7 +147,7 @@ export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
         const c = await session.waitForCandle(signal);
         if (c) {
           lastTs = c.ts;
-          if (exchange instanceof PaperExchange) exchange.accrue(c.ts + barMs);
+          if (exchange instanceof PaperExchange) exchange.onCandle(session.currentCandle!, barMs);
         }
         return c;
       }),

@@ -13,8 +13,10 @@ import {
   type Account,
   accrueRollover,
   applyFill,
+  applyLiquidation,
   type Candle,
   chargeOpeningFee,
+  checkLiquidation,
   checkStopTakeProfit,
   createAccount,
   effectiveTarget,
@@ -23,6 +25,7 @@ import {
   type Fill,
   type FillModel,
   fillPrice,
+  liquidationFill,
   type MarginTerms,
   type RiskConfig,
   resume,
@@ -35,6 +38,7 @@ import { StrategyStream } from '../../core/signal/index.js';
 import type { CandleRef, PersistInput, Plan, ReconcileResult } from '../../machines/bot-machine.js';
 import { clientOrderId } from '../exchanges/client-order-id.js';
 import { ExchangeError } from '../exchanges/errors.js';
+import { liquidationOrderId } from '../exchanges/paper.js';
 import type { ExchangePort, OrderState } from '../exchanges/port.js';
 import type { Logger } from '../log.js';
 import type { CandleFeed } from '../market/feed.js';
@@ -295,6 +299,53 @@ export class BotSession {
     this.journaledFills.add(p.client_order_id);
   }
 
+  private bookLiquidation(candle: Candle, price: number, level: number): void {
+    const before = this.state.account;
+    const fill = liquidationFill(before.position, price, candle.ts, this.d.fill);
+    const id = liquidationOrderId(candle.ts);
+    const after = applyLiquidation(before, fill);
+    if (!this.journaledFills.has(id)) {
+      this.journal.append({
+        type: 'fill',
+        ts: this.d.now(),
+        client_order_id: id,
+        order_id: id,
+        side: fill.side,
+        qty: fill.qty,
+        price: fill.price,
+        fee: fill.fee,
+        reason: 'liquidation',
+        paper: this.paper,
+      });
+      this.journaledFills.add(id);
+    }
+    const trade: TradeRecord = {
+      ts: fill.ts,
+      time: new Date(fill.ts).toISOString(),
+      client_order_id: id,
+      side: fill.side,
+      qty: fill.qty,
+      price: fill.price,
+      fee: fill.fee,
+      reason: 'liquidation',
+      position_after: after.position.side,
+      realized_pnl: after.realizedPnl - before.realizedPnl,
+      paper: this.paper,
+    };
+    this.state = {
+      ...this.state,
+      account: after,
+      trades: [...this.state.trades, trade].slice(-MAX_TRADES_IN_STATE),
+    };
+    this.d.log.error({ trade, liquidation_price: level, alert: true }, `position liquidated at ${price}`);
+    this.d.onTrade?.(trade);
+  }
+
+  /** The candle being processed (the paper venue lets it pass over its account first). */
+  get currentCandle(): Candle | null {
+    return this.current;
+  }
+
   /** Waits for the next closed candle after the last one processed. */
   async waitForCandle(signal: AbortSignal): Promise<CandleRef | null> {
     const c = await this.d.feed.next(this.state.last_candle_ts, signal);
@@ -310,8 +361,18 @@ export class BotSession {
     if (!candle) throw new Error('evaluate without a candle');
     const cfg = this.d.risk;
     let acct = this.state.account;
-    if (this.d.bot.config.mode === 'margin')
+    if (this.d.bot.config.mode === 'margin') {
       acct = accrueRollover(acct, candle.ts + this.d.barMs, this.d.margin);
+      // The venue liquidates inside the candle, before any stop the bot checks at the close. The bot books
+      // the same liquidation with the core's rules (the paper venue applies the same ones), so both books
+      // agree; on a live venue a difference shows at the next reconciliation.
+      const hit = acct.position.side !== 'NONE' ? checkLiquidation(acct, candle, this.d.margin) : null;
+      if (hit) {
+        this.state = { ...this.state, account: acct };
+        this.bookLiquidation(candle, hit.price, hit.liquidationPrice);
+        acct = this.state.account;
+      }
+    }
     this.plan = [];
     const pos = acct.position;
     // Stops and take-profits are checked on the closed candle's range; the exit is a market order now.

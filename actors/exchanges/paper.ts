@@ -11,9 +11,13 @@ import {
   balances as accountBalances,
   accrueRollover,
   applyFill,
+  applyLiquidation,
+  type Candle,
   chargeOpeningFee,
+  checkLiquidation,
   createAccount,
   type FillModel,
+  liquidationFill,
   type MarginTerms,
   marketFill,
   signedQty,
@@ -35,6 +39,11 @@ import {
 } from './port.js';
 
 const PAPER_VERSION = 1;
+
+/** The id a liquidation is recorded under, on the paper venue and in the bot's journal. */
+export function liquidationOrderId(candleTs: number): string {
+  return `liq-${candleTs}`;
+}
 /** Base quantity step of the paper venue (satoshi-like); real venues' steps come from their markets. */
 const AMOUNT_STEP = 1e-8;
 /** Orders kept for lookups by client id; older ones are dropped (the journal keeps them all). */
@@ -118,12 +127,39 @@ export class PaperExchange implements ExchangePort {
     return p;
   }
 
-  /** Charges margin rollover up to `now` (called as candles pass; the exchange does this on its own). */
-  accrue(now: number): void {
+  /**
+   * Lets a closed candle pass over the account, as the venue does on its own: margin rollover up to the
+   * candle's end, then liquidation when the candle reached the liquidation price (the core's rules, so the
+   * backtester and the bot's own books agree). A liquidation is recorded as an order `liq-<candle ts>`.
+   */
+  onCandle(candle: Candle, barMs: number): void {
     if (this.o.mode !== 'margin') return;
-    const next = accrueRollover(this.state.account, now, this.o.margin);
-    if (next !== this.state.account) {
-      this.state = { ...this.state, account: next };
+    let acct = accrueRollover(this.state.account, candle.ts + barMs, this.o.margin);
+    let orders = this.state.orders;
+    const hit = acct.position.side !== 'NONE' ? checkLiquidation(acct, candle, this.o.margin) : null;
+    if (hit) {
+      const fill = liquidationFill(acct.position, hit.price, candle.ts, this.o.fill);
+      acct = applyLiquidation(acct, fill);
+      orders = [
+        ...orders,
+        {
+          id: `paper-${++this.state.seq}`,
+          clientOrderId: liquidationOrderId(candle.ts),
+          pair: this.o.pair,
+          side: fill.side,
+          type: 'market' as const,
+          status: 'closed' as const,
+          amount: fill.qty,
+          filled: fill.qty,
+          average: fill.price,
+          fee: fill.fee,
+          timestamp: candle.ts,
+          reduceOnly: true,
+        },
+      ].slice(-MAX_ORDERS);
+    }
+    if (acct !== this.state.account) {
+      this.state = { ...this.state, account: acct, orders };
       this.save();
     }
   }

@@ -6,6 +6,7 @@
  * wire). Afterwards the books must agree: the exchange accepted no client order id twice, and the journal's
  * fills, state.json and the paper account hold the same position.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ import type { CandleFeed } from '../../actors/market/feed.js';
 import { readJournal } from '../../actors/persistence/journal.js';
 import { readStateFile } from '../../actors/persistence/state-file.js';
 import { loadCandlesFile, parseTimeframe } from '../../backtest/data/index.js';
+import type { Candle } from '../../core/candles.js';
 import {
   createLogging,
   createRuntime,
@@ -163,7 +165,7 @@ class CountedFeed implements CandleFeed {
   constructor(
     private readonly inner: ReplayFeed,
     private readonly limit: number,
-    private readonly onCandle: (ts: number) => void,
+    private readonly onCandle: (c: Candle) => void,
   ) {}
   history(upToTs: number | null) {
     return this.inner.history(upToTs);
@@ -177,7 +179,7 @@ class CountedFeed implements CandleFeed {
     const c = await this.inner.next(afterTs, signal);
     if (c) {
       this.delivered++;
-      this.onCandle(c.ts);
+      this.onCandle(c);
     }
     return c;
   }
@@ -227,10 +229,11 @@ describe('chaos: exchange faults', () => {
         referencePrice: () => replay.nextOpen(),
         now: () => lastTs + tf,
       });
-      // Rollover accrues on the exchange as candles pass (createBot does this for an unwrapped paper exchange).
-      const feed = new CountedFeed(replay, CYCLES, (ts) => {
-        lastTs = ts;
-        paper.accrue(ts + tf);
+      // Candles pass over the venue's account (rollover, liquidation), as createBot does for an unwrapped
+      // paper exchange.
+      const feed = new CountedFeed(replay, CYCLES, (candle) => {
+        lastTs = candle.ts;
+        paper.onCandle(candle, tf);
       });
       const ex = new FaultyExchange(paper, seeded(Math.floor(rnd() * 2 ** 32)));
       setups.set(bot.id, { ex, feed, bot });
