@@ -264,6 +264,11 @@ export class Runtime extends EventEmitter {
     await e.sup.restart(this.o.shutdownTimeoutMs ?? 60_000);
   }
 
+  /** Fails one bot because of an error that escaped its actor (see actors/process-guards.ts). */
+  crashBot(name: string, why: string): boolean {
+    return this.bots.get(name)?.sup.crash(why) ?? false;
+  }
+
   pauseBot(name: string, reason = 'paused by a person'): boolean {
     return this.bots.get(name)?.sup.send({ type: 'PAUSE', reason }) ?? false;
   }

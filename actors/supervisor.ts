@@ -6,6 +6,7 @@
  */
 
 import type { BotHandle } from './bot/create-bot.js';
+import { botContext } from './bot-context.js';
 import type { Logger } from './log.js';
 
 export interface RestartPolicy {
@@ -64,7 +65,8 @@ export class BotSupervisor {
     this.setStatus(this.restarts === 0 ? 'starting' : 'restarting');
     let handle: BotHandle;
     try {
-      handle = await this.create();
+      // Everything the bot does from here runs in its context, so stray errors can be attributed to it.
+      handle = await botContext.run({ bot: this.id }, () => this.create());
     } catch (err) {
       this.fail(`cannot start: ${err instanceof Error ? err.message : String(err)}`, true);
       return;
@@ -94,7 +96,14 @@ export class BotSupervisor {
         this.fail(`actor error: ${err instanceof Error ? err.message : String(err)}`, false);
       },
     });
-    actor.start();
+    botContext.run({ bot: this.id }, () => actor.start());
+  }
+
+  /** Treats an error that escaped the bot's actor as a failure of that bot (restart within the budget). */
+  crash(why: string): boolean {
+    if (this.status === 'failed' || this.status === 'stopped' || this.stopping) return false;
+    this.fail(why, false);
+    return true;
   }
 
   private fail(why: string, permanent: boolean): void {

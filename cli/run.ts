@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createInspect } from '../actors/inspect.js';
 import { createLogging } from '../actors/log.js';
+import { installProcessGuards } from '../actors/process-guards.js';
 import { createRuntime } from '../actors/runtime.js';
 import { syncSettingsFromEnv } from '../actors/sync/index.js';
 import { EXIT_CONFIG, type LoadedHome } from '../config/index.js';
@@ -51,18 +52,7 @@ export async function runRuntime(loaded: LoadedHome, io: CliIO, opts: RunOptions
     ...(io.env['DUALBOT_ALERT_WEBHOOK'] ? { alertWebhookUrl: io.env['DUALBOT_ALERT_WEBHOOK'] } : {}),
     ...(io.env['DUALBOT_ADMIN_TOKEN'] ? { adminToken: io.env['DUALBOT_ADMIN_TOKEN'] } : {}),
   });
-  process.on('unhandledRejection', (reason) => {
-    // Every bot's work runs inside its actor, where errors are caught; one that escapes cannot be
-    // attributed, so the process stops and systemd restarts it from saved state.
-    log.fatal({ err: reason }, 'unhandled rejection outside any bot: exiting');
-    logging.flush();
-    process.exit(1);
-  });
-  process.on('uncaughtException', (err) => {
-    log.fatal({ err }, 'uncaught exception outside any bot: exiting');
-    logging.flush();
-    process.exit(1);
-  });
+  installProcessGuards(runtime, logging);
   try {
     await runtime.start(loaded.bots);
   } catch (err) {
