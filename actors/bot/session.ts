@@ -255,79 +255,59 @@ export class BotSession {
 
   private book(p: PendingOrder, o: OrderState, fill: Fill, why: string): void {
     const before = this.state.account;
-    let acct = applyFill(before, fill);
-    if (this.d.bot.config.mode === 'margin' && acct.tradeCount > before.tradeCount) {
+    let after = applyFill(before, fill);
+    if (this.d.bot.config.mode === 'margin' && after.tradeCount > before.tradeCount) {
       // Mirror the exchange's margin opening fee so the bot's equity matches the account's.
-      acct = chargeOpeningFee(acct, acct.position.qty * acct.position.entryPrice, this.d.margin);
+      after = chargeOpeningFee(after, after.position.qty * after.position.entryPrice, this.d.margin);
     }
-    if (!this.journaledFills.has(p.client_order_id)) this.appendFill(p, o, fill);
-    const trade: TradeRecord = {
-      ts: fill.ts,
-      time: new Date(fill.ts).toISOString(),
-      client_order_id: p.client_order_id,
-      side: fill.side,
-      qty: fill.qty,
-      price: fill.price,
-      fee: fill.fee,
-      reason: p.reason,
-      position_after: acct.position.side,
-      realized_pnl: acct.realizedPnl - before.realizedPnl,
-      paper: this.paper,
-    };
-    this.state = {
-      ...this.state,
-      account: acct,
-      trades: [...this.state.trades, trade].slice(-MAX_TRADES_IN_STATE),
-    };
+    const trade = this.recordFill(p.client_order_id, o.id, fill, p.reason, before, after);
     this.d.log.info({ trade, why }, `${fill.side} ${fill.qty} @ ${fill.price}`);
-    this.d.onTrade?.(trade);
-  }
-
-  private appendFill(p: PendingOrder, o: OrderState, fill: Fill): void {
-    this.journal.append({
-      type: 'fill',
-      ts: this.d.now(),
-      client_order_id: p.client_order_id,
-      order_id: o.id,
-      side: fill.side,
-      qty: fill.qty,
-      price: fill.price,
-      fee: fill.fee,
-      reason: p.reason,
-      paper: this.paper,
-    });
-    this.journaledFills.add(p.client_order_id);
   }
 
   private bookLiquidation(candle: Candle, price: number, level: number): void {
     const before = this.state.account;
     const fill = liquidationFill(before.position, price, candle.ts, this.d.fill);
     const id = liquidationOrderId(candle.ts);
-    const after = applyLiquidation(before, fill);
-    if (!this.journaledFills.has(id)) {
+    const trade = this.recordFill(id, id, fill, 'liquidation', before, applyLiquidation(before, fill));
+    this.d.log.error({ trade, liquidation_price: level, alert: true }, `position liquidated at ${price}`);
+  }
+
+  /**
+   * Journals a fill (once per client order id: a fill adopted again after a crash is not written twice),
+   * moves the account from `before` to `after`, keeps the trade for state.json and reports it.
+   */
+  private recordFill(
+    clientOrderId: string,
+    orderId: string,
+    fill: Fill,
+    reason: string,
+    before: Account,
+    after: Account,
+  ): TradeRecord {
+    if (!this.journaledFills.has(clientOrderId)) {
       this.journal.append({
         type: 'fill',
         ts: this.d.now(),
-        client_order_id: id,
-        order_id: id,
+        client_order_id: clientOrderId,
+        order_id: orderId,
         side: fill.side,
         qty: fill.qty,
         price: fill.price,
         fee: fill.fee,
-        reason: 'liquidation',
+        reason,
         paper: this.paper,
       });
-      this.journaledFills.add(id);
+      this.journaledFills.add(clientOrderId);
     }
     const trade: TradeRecord = {
       ts: fill.ts,
       time: new Date(fill.ts).toISOString(),
-      client_order_id: id,
+      client_order_id: clientOrderId,
       side: fill.side,
       qty: fill.qty,
       price: fill.price,
       fee: fill.fee,
-      reason: 'liquidation',
+      reason,
       position_after: after.position.side,
       realized_pnl: after.realizedPnl - before.realizedPnl,
       paper: this.paper,
@@ -337,8 +317,8 @@ export class BotSession {
       account: after,
       trades: [...this.state.trades, trade].slice(-MAX_TRADES_IN_STATE),
     };
-    this.d.log.error({ trade, liquidation_price: level, alert: true }, `position liquidated at ${price}`);
     this.d.onTrade?.(trade);
+    return trade;
   }
 
   /** The candle being processed (the paper venue lets it pass over its account first). */
