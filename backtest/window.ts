@@ -2,7 +2,12 @@
  * Date windows over a candle series: `--from`/`--to` bounds and "the last N months" of the data's own
  * timeline. Pure (dates are inputs; nothing reads the clock).
  */
+
+import { lowerBound } from './data/load.js';
 import { BacktestInputError } from './errors.js';
+
+/** First index whose timestamp is >= `t`; one binary search for the loader's ranges and the windows. */
+export { lowerBound };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -40,18 +45,6 @@ export function parseToBound(text: string): number {
     if (!Number.isNaN(ms)) return ms + 1;
   }
   throw new BacktestInputError(`--to ${JSON.stringify(text)}: expected an ISO 8601 date`);
-}
-
-/** Returns the first index whose timestamp is >= `t` (`ts` strictly increasing). */
-export function lowerBound(ts: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Returns the bars with `fromMs <= ts < toMs` as an index window (either bound optional). */

@@ -88,7 +88,7 @@ export async function loadCandlesFile(
 }
 
 /** First index whose timestamp is >= `t` (binary search; `ts` is strictly increasing). */
-function lowerBound(ts: Float64Array, t: number): number {
+export function lowerBound(ts: Float64Array, t: number): number {
   let lo = 0;
   let hi = ts.length;
   while (lo < hi) {
