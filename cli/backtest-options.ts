@@ -11,7 +11,7 @@ import { parseFromBound, parseToBound } from '../backtest/window.js';
 import { ConfigError, EXIT_CONFIG } from '../config/index.js';
 import { type ExchangeName, isCoreError } from '../core/index.js';
 import { StrategyError } from '../core/signal/index.js';
-import { type CliIO, ExitCode } from './program.js';
+import { type CliIO, ExitCode, printConfigProblems } from './program.js';
 
 /** Raw option values of the backtest-like commands, as commander hands them over. */
 export interface EngineOptionValues {
@@ -149,8 +149,7 @@ export function failBacktest(e: unknown, io: CliIO): never {
     throw new ExitCode(EXIT_CONFIG);
   }
   if (e instanceof ConfigError) {
-    io.err(`config error (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}):`);
-    for (const line of e.message.split('\n')) io.err(`  ${line}`);
+    printConfigProblems(e.message.split('\n'), io);
     throw new ExitCode(EXIT_CONFIG);
   }
   if (isCandleDataError(e)) {

@@ -38,10 +38,15 @@ function homeOption(io: CliIO) {
   );
 }
 
+/** Prints config problems the one way every command does: a count, then one located line each. */
+export function printConfigProblems(lines: readonly string[], io: CliIO): void {
+  io.err(`config error (${lines.length} problem${lines.length === 1 ? '' : 's'}):`);
+  for (const line of lines) io.err(`  ${line}`);
+}
+
 function reportConfigError(err: unknown, io: CliIO): never {
   if (err instanceof ConfigError) {
-    io.err(`config error (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}):`);
-    for (const line of err.message.split('\n')) io.err(`  ${line}`);
+    printConfigProblems(err.message.split('\n'), io);
     throw new ExitCode(EXIT_CONFIG);
   }
   throw err;

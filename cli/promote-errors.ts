@@ -4,14 +4,13 @@ import { BacktestInputError } from '../backtest/errors.js';
 import { PromotionInputError } from '../backtest/promotion/context.js';
 import { ConfigError, EXIT_CONFIG } from '../config/index.js';
 import { isCoreError } from '../core/index.js';
-import { type CliIO, ExitCode } from './program.js';
+import { type CliIO, ExitCode, printConfigProblems } from './program.js';
 
 /** Prints a bad-input error and ends with exit 78; rethrows anything else. */
 export function failPromotion(e: unknown, io: CliIO): never {
   if (e instanceof ExitCode) throw e;
   if (e instanceof ConfigError) {
-    io.err(`config error (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}):`);
-    for (const line of e.message.split('\n')) io.err(`  ${line}`);
+    printConfigProblems(e.message.split('\n'), io);
     throw new ExitCode(EXIT_CONFIG);
   }
   if (isCandleDataError(e)) {

@@ -6,7 +6,7 @@ import { createRuntime } from '../actors/runtime.js';
 import { syncSettingsFromEnv } from '../actors/sync/index.js';
 import { EXIT_CONFIG, type LoadedHome } from '../config/index.js';
 import { summarizeBots } from './check-config.js';
-import type { CliIO } from './program.js';
+import { type CliIO, printConfigProblems } from './program.js';
 
 export interface RunOptions {
   readonly httpHost: string;
@@ -27,8 +27,7 @@ export async function runRuntime(loaded: LoadedHome, io: CliIO, opts: RunOptions
   // the bots never trade while the board silently gets nothing.
   const sync = syncSettingsFromEnv(io.env);
   if (!sync.ok) {
-    io.err(`config error (${sync.errors.length} problem${sync.errors.length === 1 ? '' : 's'}):`);
-    for (const e of sync.errors) io.err(`  ${e}`);
+    printConfigProblems(sync.errors, io);
     return EXIT_CONFIG;
   }
   const logging = createLogging({
