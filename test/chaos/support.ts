@@ -5,21 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { prng } from '../../bench/random-walk.js';
 
 /** Where each chaos file leaves its figures; the global teardown turns them into test-artifacts/chaos-results.md. */
 export const FIGURES_DIR = path.join(os.tmpdir(), 'dualbot-chaos-figures');
 
 /** A deterministic pseudo-random source in [0, 1) (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = prng;
 
 export interface Figure {
   readonly area: string;
