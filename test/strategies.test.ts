@@ -186,6 +186,25 @@ describe('strategies', () => {
     expect(() => new StrategyStream(cheat, {}, false).onCandle(candleAt(c, 0))).toThrowError(/back=-1/);
   });
 
+  it('a decision with a target outside the contract is a StrategyError on both paths', () => {
+    const odd = defineStrategy<Record<string, never>>({
+      name: 'odd',
+      interfaceVersion: 1,
+      description: 'returns a target that does not exist',
+      paramsSchema: smaCrossover.paramsSchema as never,
+      lookback: 0,
+      indicators: () => ({}),
+      decide: (ctx) => ({ target: (ctx.t === 1 ? 'BUY' : null) as never, reason: '' }),
+    });
+    const c = closesToCandles([1, 2, 3]);
+    expect(() => runStrategyBatch(odd, {}, c, { allowShort: false })).toThrowError(
+      /strategy odd at bar 1: decide returned \{"target":"BUY"/,
+    );
+    const stream = new StrategyStream(odd, {}, false);
+    stream.onCandle(candleAt(c, 0));
+    expect(() => stream.onCandle(candleAt(c, 1))).toThrowError(StrategyError);
+  });
+
   it('a throwing strategy becomes a StrategyError naming the strategy and bar', () => {
     const boom = defineStrategy<Record<string, never>>({
       name: 'boom',

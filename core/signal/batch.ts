@@ -11,8 +11,31 @@ import { computeIndicator, specKey } from './indicators.js';
 export const DECISION = { NONE: 0, LONG: 1, SHORT: 2, FLAT: 3 } as const;
 export type DecisionCode = (typeof DECISION)[keyof typeof DECISION];
 
-export function decisionCode(d: Decision): DecisionCode {
-  return d.target === null ? DECISION.NONE : DECISION[d.target];
+/** The code of a decision, or -1 when its target is not one of the contract's (a contract break). */
+export function decisionCode(d: Decision): DecisionCode | -1 {
+  // Compares rather than `DECISION[d.target]`: a variable-key read is slow, and this runs once per bar.
+  const t = d?.target;
+  if (t === null) return DECISION.NONE;
+  if (t === 'LONG') return DECISION.LONG;
+  if (t === 'FLAT') return DECISION.FLAT;
+  if (t === 'SHORT') return DECISION.SHORT;
+  return -1;
+}
+
+/** Throws the contract break for a decision whose code is -1. */
+export function badDecision(strategy: string, bar: number, d: unknown): never {
+  let shown: string;
+  try {
+    shown = JSON.stringify(d) ?? String(d);
+  } catch {
+    shown = String(d);
+  }
+  throw new StrategyError(
+    'STRATEGY_BAD_DECISION',
+    strategy,
+    bar,
+    `decide returned ${shown.slice(0, 200)}; expected { target: "LONG" | "SHORT" | "FLAT" | null, reason }`,
+  );
 }
 
 /** Cache of computed indicator columns keyed by spec, so a sweep computes each distinct indicator once. */
@@ -36,50 +59,108 @@ export function indicatorColumns(
   return out;
 }
 
+/**
+ * Indicator columns by name for the per-bar context. `decide` runs once per bar, so the lookup matters: a
+ * variable-key property read (`series[name]`) goes megamorphic as soon as a strategy reads two names and
+ * costs about 20 ns, while comparing the (interned) name against a field costs about 1 ns. The first four
+ * names live in fields; any further ones in a Map.
+ */
+class NamedColumns {
+  private readonly n0: string | null;
+  private readonly c0: Float64Array | undefined;
+  private readonly n1: string | null;
+  private readonly c1: Float64Array | undefined;
+  private readonly n2: string | null;
+  private readonly c2: Float64Array | undefined;
+  private readonly n3: string | null;
+  private readonly c3: Float64Array | undefined;
+  private readonly rest: Map<string, Float64Array>;
+
+  constructor(series: Readonly<Record<string, Float64Array>>) {
+    const e = Object.entries(series);
+    this.n0 = e[0]?.[0] ?? null;
+    this.c0 = e[0]?.[1];
+    this.n1 = e[1]?.[0] ?? null;
+    this.c1 = e[1]?.[1];
+    this.n2 = e[2]?.[0] ?? null;
+    this.c2 = e[2]?.[1];
+    this.n3 = e[3]?.[0] ?? null;
+    this.c3 = e[3]?.[1];
+    this.rest = new Map(e.slice(4));
+  }
+
+  get(name: string): Float64Array | undefined {
+    if (name === this.n0) return this.c0;
+    if (name === this.n1) return this.c1;
+    if (name === this.n2) return this.c2;
+    if (name === this.n3) return this.c3;
+    return this.rest.get(name);
+  }
+}
+
+/** A candle column by source with compares, not a variable-key read (see {@link NamedColumns}). */
+function priceColumn(c: CandleColumns, source: PriceSource): Float64Array | undefined {
+  if (source === 'close') return c.close;
+  if (source === 'open') return c.open;
+  if (source === 'high') return c.high;
+  if (source === 'low') return c.low;
+  if (source === 'volume') return c.volume;
+  return undefined;
+}
+
 class BatchContext implements DecideContext {
   t = 0;
+  private readonly columns: NamedColumns;
   constructor(
     private readonly strategy: string,
-    private readonly series: Record<string, Float64Array>,
+    series: Readonly<Record<string, Float64Array>>,
     private readonly candles: CandleColumns,
     readonly allowShort: boolean,
     private readonly lookback: number,
-  ) {}
-
-  private checkBack(back: number): void {
-    // NaN, negative (the future) and beyond the declared lookback are all contract breaks; the streaming
-    // path keeps only `lookback` bars, so the batch path refuses the same lookups to stay identical.
-    if (!(back >= 0 && back <= this.lookback)) {
-      throw new StrategyError(
-        'STRATEGY_LOOKAHEAD',
-        this.strategy,
-        this.t,
-        `asked for back=${back} (lookback ${this.lookback})`,
-      );
-    }
+  ) {
+    this.columns = new NamedColumns(series);
   }
 
-  value(name: string, back = 0): number {
-    const s = this.series[name];
-    if (s === undefined) {
+  /** Throws the contract break for a refused lookup; kept out of `value`/`price` so they stay small. */
+  private refuse(what: 'indicator' | 'price source', name: string, back: number): never {
+    const known = what === 'indicator' ? this.columns.get(name) !== undefined : PRICE_SOURCES.has(name);
+    if (!known) {
       throw new StrategyError(
         'STRATEGY_UNKNOWN_INDICATOR',
         this.strategy,
         this.t,
-        `no indicator named "${name}"`,
+        `no ${what} named "${name}"`,
       );
     }
-    this.checkBack(back);
+    // NaN, negative (the future) and beyond the declared lookback are all contract breaks; the streaming
+    // path keeps only `lookback` bars, so the batch path refuses the same lookups to stay identical.
+    throw new StrategyError(
+      'STRATEGY_LOOKAHEAD',
+      this.strategy,
+      this.t,
+      `asked for back=${back} (lookback ${this.lookback})`,
+    );
+  }
+
+  // `value` and `price` run several times per bar: they stay small (the error text is built in `refuse`)
+  // so that V8 inlines every call of them into `decide`.
+  value(name: string, back = 0): number {
+    const s = this.columns.get(name);
+    if (s === undefined || !(back >= 0 && back <= this.lookback)) return this.refuse('indicator', name, back);
     const i = this.t - back;
     return i >= 0 ? s[i]! : Number.NaN;
   }
 
   price(source: PriceSource, back = 0): number {
-    this.checkBack(back);
+    const s = priceColumn(this.candles, source);
+    if (s === undefined || !(back >= 0 && back <= this.lookback))
+      return this.refuse('price source', source, back);
     const i = this.t - back;
-    return i >= 0 ? this.candles[source][i]! : Number.NaN;
+    return i >= 0 ? s[i]! : Number.NaN;
   }
 }
+
+const PRICE_SOURCES: ReadonlySet<string> = new Set(['open', 'high', 'low', 'close', 'volume']);
 
 export interface BatchOptions {
   readonly allowShort: boolean;
@@ -120,7 +201,9 @@ export function runStrategyBatch<P>(
         },
       );
     }
-    out[t] = decisionCode(d);
+    const code = decisionCode(d);
+    if (code < 0) badDecision(def.name, t, d);
+    out[t] = code;
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * recent values for `back` lookups, and the same `decide` as the batch path.
  */
 import type { Candle } from '../candles.js';
+import { badDecision, decisionCode } from './batch.js';
 import type { DecideContext, Decision, PriceSource, StrategyDefinition } from './contract.js';
 import { StrategyError } from './errors.js';
 import { createIndicatorStream, type IndicatorStream } from './indicators.js';
@@ -99,8 +100,9 @@ export class StrategyStream<P> implements DecideContext {
    */
   onCandle(c: Candle): Decision {
     this.warm(c);
+    let d: Decision;
     try {
-      return this.def.decide(this, this.params);
+      d = this.def.decide(this, this.params);
     } catch (err) {
       if (err instanceof StrategyError) throw err;
       throw new StrategyError(
@@ -113,5 +115,7 @@ export class StrategyStream<P> implements DecideContext {
         },
       );
     }
+    if (decisionCode(d) < 0) badDecision(this.def.name, this.bar, d);
+    return d;
   }
 }
