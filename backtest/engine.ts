@@ -13,17 +13,15 @@ import {
   type CandleColumns,
   createSimContext,
   createSimState,
-  equity,
   type Fill,
   type FillModel,
   type FillReason,
   type MarginTerms,
   type RiskConfig,
+  runSeries,
   type SimEvent,
   type SimState,
   sliceColumns,
-  stepBar,
-  type Target,
 } from '../core/index.js';
 import { type IndicatorCache, runStrategyBatch } from '../core/signal/index.js';
 import type { StrategyDefinition } from '../strategies/types.js';
@@ -101,9 +99,6 @@ export interface BacktestRun {
   readonly startingCash: number;
 }
 
-/** Decision code -> target; index 0 (`DECISION.NONE`) keeps the previous target. */
-const CODE_TARGET: readonly (Target | null)[] = [null, 'LONG', 'SHORT', 'FLAT'];
-
 interface TradeDraft {
   side: 'LONG' | 'SHORT';
   entryTs: number;
@@ -162,90 +157,86 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
     ...(input.cache ? { cache: input.cache } : {}),
   });
 
-  const { ts, open, high, low, close } = history;
+  const { ts, close } = history;
   const margin = ctx.risk.mode === 'margin';
   const curve = new Float64Array(end - start);
   const fills: Fill[] = [];
   const events: SimEvent[] = [];
   const closed: TradeDraft[] = [];
   let openTrade: TradeDraft | null = null;
-  let state: SimState = createSimState(cfg.startingCash);
-  let target: Target = 'FLAT';
-  let exposed = 0;
 
-  for (let i = start; i < end; i++) {
+  // Trade bookkeeping, only for bars where the core booked something (quiet bars never call it).
+  const onChange = (i: number, before: SimState, after: SimState, f0: number, e0: number): void => {
+    const pre = before.account;
+    const post = after.account;
+    if (post === pre || (fills.length === f0 && post.marginCostsPaid === pre.marginCostsPaid)) return;
     const t = ts[i]!;
-    const c = close[i]!;
-    const pre = state.account;
-    const f0 = fills.length;
-    const e0 = events.length;
-    state = stepBar(state, t, open[i]!, high[i]!, low[i]!, c, target, ctx, fills, events);
-    const post = state.account;
-    curve[i - start] = equity(post, c);
-    if (post.position.side !== 'NONE') exposed++;
-
-    // Trade bookkeeping, only on bars where something was booked (idle bars return the same account).
-    if (post !== pre && (fills.length !== f0 || post.marginCostsPaid !== pre.marginCostsPaid)) {
-      // Rollover caught up at the open (across a data gap) belongs to the position held before the bar; the
-      // core charges it first, so previewing it with the same pure function gives the same amount.
-      let catchUp = 0;
-      if (margin && openTrade !== null) {
-        catchUp = accrueRollover(pre, t, ctx.margin).marginCostsPaid - pre.marginCostsPaid;
-        openTrade.costs += catchUp;
-      }
-      let closedHere: TradeDraft | null = null;
-      let liq = e0;
-      for (let k = f0; k < fills.length; k++) {
-        const f = fills[k]!;
-        if (openTrade === null) {
-          // The core opens only from flat, so a fill with no open trade is always an entry.
-          openTrade = {
-            side: f.side === 'buy' ? 'LONG' : 'SHORT',
-            entryTs: f.ts,
-            entryPrice: f.price,
-            qty: f.qty,
-            fees: f.fee,
-            costs: 0,
-            exitTs: f.ts,
-            exitPrice: f.price,
-            writeOff: 0,
-            reason: 'open',
-          };
-        } else {
-          // ...and every other fill closes the whole position (signal exit, stop, take-profit, liquidation).
-          openTrade.exitTs = f.ts;
-          openTrade.exitPrice = f.price;
-          openTrade.fees += f.fee;
-          openTrade.reason = f.reason;
-          if (f.reason === 'liquidation') {
-            while (liq < events.length && events[liq]!.type !== 'liquidation') liq++;
-            const ev = events[liq++];
-            if (ev?.type === 'liquidation') openTrade.writeOff = ev.lossWrittenOff;
-          }
-          closed.push(openTrade);
-          closedHere = openTrade;
-          openTrade = null;
+    // Rollover caught up at the open (across a data gap) belongs to the position held before the bar; the
+    // core charges it first, so previewing it with the same pure function gives the same amount.
+    let catchUp = 0;
+    if (margin && openTrade !== null) {
+      catchUp = accrueRollover(pre, t, ctx.margin).marginCostsPaid - pre.marginCostsPaid;
+      openTrade.costs += catchUp;
+    }
+    let closedHere: TradeDraft | null = null;
+    let liq = e0;
+    for (let k = f0; k < fills.length; k++) {
+      const f = fills[k]!;
+      if (openTrade === null) {
+        // The core opens only from flat, so a fill with no open trade is always an entry.
+        openTrade = {
+          side: f.side === 'buy' ? 'LONG' : 'SHORT',
+          entryTs: f.ts,
+          entryPrice: f.price,
+          qty: f.qty,
+          fees: f.fee,
+          costs: 0,
+          exitTs: f.ts,
+          exitPrice: f.price,
+          writeOff: 0,
+          reason: 'open',
+        };
+      } else {
+        // ...and every other fill closes the whole position (signal exit, stop, take-profit, liquidation).
+        openTrade.exitTs = f.ts;
+        openTrade.exitPrice = f.price;
+        openTrade.fees += f.fee;
+        openTrade.reason = f.reason;
+        if (f.reason === 'liquidation') {
+          while (liq < events.length && events[liq]!.type !== 'liquidation') liq++;
+          const ev = events[liq++];
+          if (ev?.type === 'liquidation') openTrade.writeOff = ev.lossWrittenOff;
         }
-      }
-      // The rest (opening fee, rollover to the bar's end) belongs to the position open at the close or, when
-      // flat, to the one that closed during this bar.
-      const rest = post.marginCostsPaid - pre.marginCostsPaid - catchUp;
-      if (rest !== 0) {
-        if (openTrade !== null) openTrade.costs += rest;
-        else if (closedHere !== null) closedHere.costs += rest;
+        closed.push(openTrade);
+        closedHere = openTrade;
+        openTrade = null;
       }
     }
-
-    const code = codes[i]!;
-    const next = CODE_TARGET[code];
-    if (next) target = next;
-  }
+    // The rest (opening fee, rollover to the bar's end) belongs to the position open at the close or, when
+    // flat, to the one that closed during this bar.
+    const rest = post.marginCostsPaid - pre.marginCostsPaid - catchUp;
+    if (rest !== 0) {
+      if (openTrade !== null) openTrade.costs += rest;
+      else if (closedHere !== null) closedHere.costs += rest;
+    }
+  };
+  const { state, exposedBars } = runSeries(
+    history,
+    codes,
+    start,
+    end,
+    createSimState(cfg.startingCash),
+    ctx,
+    { equity: curve, fills, events, onChange },
+  );
 
   const trades = closed.map(finish);
-  if (openTrade !== null) {
-    openTrade.exitTs = ts[end - 1]!;
-    openTrade.exitPrice = close[end - 1]!;
-    trades.push(finish(openTrade));
+  // (`onChange` assigns it; TypeScript cannot see assignments made inside a callback.)
+  const stillOpen = openTrade as TradeDraft | null;
+  if (stillOpen !== null) {
+    stillOpen.exitTs = ts[end - 1]!;
+    stillOpen.exitPrice = close[end - 1]!;
+    trades.push(finish(stillOpen));
   }
   return {
     start,
@@ -253,7 +244,7 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
     window: sliceColumns(history, start, end),
     decisions: codes.subarray(start, end),
     equity: curve,
-    exposedBars: exposed,
+    exposedBars,
     fills,
     events,
     trades,

@@ -31,7 +31,7 @@
  * `stepBar` is the allocation-light core for hot loops (scalars in, caller-owned arrays for fills and
  * events, the same state object back when nothing changed); `simulateBar` and `simulateSeries` wrap it.
  */
-import { applyFill, applyLiquidation, createAccount, equity } from './account.js';
+import { applyFill, applyLiquidation, createAccount, equity, equityAt } from './account.js';
 import { type Candle, type CandleColumns, candleCount } from './candles.js';
 import { CoreRangeError } from './errors.js';
 import { type FillModel, fillModel, fillPrice, marketFill } from './fill-model.js';
@@ -45,6 +45,7 @@ import {
 } from './margin.js';
 import { direction } from './position.js';
 import {
+  drawdownSettled,
   effectiveTarget,
   entryQuantity,
   type RiskConfig,
@@ -54,7 +55,7 @@ import {
   updateDrawdown,
   validateRiskConfig,
 } from './risk.js';
-import type { Account, Fill, HaltReason, Side, Target } from './types.js';
+import type { Account, Fill, HaltReason, Position, Side, Target } from './types.js';
 
 /** Everything the simulated broker needs besides the state. Build it with `createSimContext`. */
 export interface SimContext {
@@ -321,6 +322,137 @@ export function simulateBar(
   return { state: next, fills: scratchFills.slice(), events: scratchEvents.slice() };
 }
 
+/** Where {@link runSeries} writes what happened. */
+export interface SeriesSink {
+  /** Equity marked at each close; index 0 is bar `from`. Length at least `to - from`. */
+  readonly equity: Float64Array;
+  readonly fills: Fill[];
+  readonly events: SimEvent[];
+  /**
+   * Called after each bar that changed the state (a fill, a margin cost, a new equity peak, a halt), with the
+   * bar index, the states before and after it, and where that bar's fills and events start in the arrays.
+   */
+  onChange?(i: number, pre: SimState, post: SimState, fillsFrom: number, eventsFrom: number): void;
+}
+
+/** Decision code (`DECISION` in `core/signal`) -> target; 0 (no change) keeps the previous target. */
+const CODE_TARGET: readonly (Target | null)[] = [null, 'LONG', 'SHORT', 'FLAT'];
+
+/** Target -> decision code, the inverse of `CODE_TARGET`. */
+function targetCode(t: Target): 1 | 2 | 3 {
+  return t === 'LONG' ? 1 : t === 'SHORT' ? 2 : 3;
+}
+
+/**
+ * Runs the simulated broker over bars `[from, to)`. `codes[i]` is the decision code (`DECISION`) taken on
+ * bar i's close: it is acted on at bar i+1, and NONE keeps the previous target; the target pending before
+ * `from` is `initial.lastTarget`. Returns the final state and the number of bars that closed with a position.
+ *
+ * The result is exactly that of calling {@link stepBar} on every bar (a property test holds it to that, bit
+ * for bit). Most bars of a backtest are quiet: nothing to act on at the open, no margin position, no stop
+ * reached and no new equity peak, so `stepBar` would only mark equity. Those bars are recognised with the
+ * same functions `stepBar` uses (`effectiveTarget`, `stopExitScalar`, `equity`, `updateDrawdown`) and only
+ * marked; every other bar goes through `stepBar`.
+ *
+ * @throws CoreRangeError when the window lies outside the candles or the codes.
+ */
+export function runSeries(
+  candles: CandleColumns,
+  codes: Int8Array,
+  from: number,
+  to: number,
+  initial: SimState,
+  ctx: SimContext,
+  sink: SeriesSink,
+): { readonly state: SimState; readonly exposedBars: number } {
+  const n = candleCount(candles);
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= n)) {
+    throw new CoreRangeError('ARGUMENT_OUT_OF_RANGE', `window [${from}, ${to}) is outside the ${n} candles`);
+  }
+  if (codes.length < to || sink.equity.length < to - from) {
+    throw new CoreRangeError(
+      'ARGUMENT_OUT_OF_RANGE',
+      `window [${from}, ${to}) needs ${to} decision codes (got ${codes.length}) and ${to - from} equity slots (got ${sink.equity.length})`,
+    );
+  }
+  const { ts, open, high, low, close } = candles;
+  const { fills, events, equity: curve } = sink;
+  const onChange = sink.onChange;
+  const risk = ctx.risk;
+  const margin = risk.mode === 'margin';
+  const stops = risk.stopLoss !== undefined || risk.takeProfit !== undefined;
+  const maxDrawdown = risk.maxDrawdown;
+  let state = initial;
+  let exposed = 0;
+  // The loop compares targets as codes (small integers) rather than as strings: the code of the pending
+  // target after the risk rules (`effectiveTarget`, tabulated once per code) and that of the last one acted on.
+  const effective = Int8Array.from(CODE_TARGET, (t) =>
+    t === null ? 0 : targetCode(effectiveTarget(t, risk)),
+  );
+  let pending: Target = initial.lastTarget;
+  let pendingCode = effective[targetCode(pending)]!;
+  let lastCode = targetCode(state.lastTarget);
+  let held = state.account.position.side !== 'NONE';
+  // Stop levels of the position held, recomputed only when the position object changes.
+  let levelsOf: Position | null = null;
+  let stop = Number.NaN;
+  let take = Number.NaN;
+
+  let i = from;
+  while (i < to) {
+    // A run of quiet bars. The account cannot change inside it, so it is read into locals once and each bar
+    // costs a few scalar operations, through the same functions `stepBar` uses.
+    const acct = state.account;
+    const pos = acct.position;
+    if (stops && held && levelsOf !== pos) {
+      levelsOf = pos;
+      stop = stopLossLevel(pos, risk);
+      take = takeProfitLevel(pos, risk);
+    }
+    const { cash, equityPeak: peak } = acct;
+    const { qty, entryPrice } = pos;
+    const dir = direction(pos.side);
+    const halted = acct.halted !== null;
+    const watchStops = held && stops;
+    const start = i;
+    if (!(held && margin)) {
+      for (; i < to && pendingCode === lastCode; i++) {
+        if (watchStops && stopExitScalar(dir, stop, take, open[i]!, high[i]!, low[i]!) !== null) break;
+        const eq = equityAt(cash, dir, qty, entryPrice, close[i]!);
+        if (!drawdownSettled(peak, halted, eq, maxDrawdown)) break;
+        curve[i - from] = eq;
+        const code = codes[i]!;
+        if (code !== 0) {
+          pending = CODE_TARGET[code]!;
+          pendingCode = effective[code]!;
+        }
+      }
+    }
+    if (held) exposed += i - start;
+    if (i >= to) break;
+    // Anything else goes through the full step.
+    const c = close[i]!;
+    const f0 = fills.length;
+    const e0 = events.length;
+    const pre = state;
+    state = stepBar(state, ts[i]!, open[i]!, high[i]!, low[i]!, c, pending, ctx, fills, events);
+    curve[i - from] = equity(state.account, c);
+    held = state.account.position.side !== 'NONE';
+    if (held) exposed++;
+    if (state !== pre) {
+      lastCode = targetCode(state.lastTarget);
+      if (onChange !== undefined) onChange(i, pre, state, f0, e0);
+    }
+    const code = codes[i]!;
+    if (code !== 0) {
+      pending = CODE_TARGET[code]!;
+      pendingCode = effective[code]!;
+    }
+    i++;
+  }
+  return { state, exposedBars: exposed };
+}
+
 /** The outcome of a simulated series. */
 export interface SeriesResult {
   readonly state: SimState;
@@ -350,17 +482,13 @@ export function simulateSeries(
       `targets has ${targets.length} entries for ${n} candles`,
     );
   }
-  const { ts, open, high, low, close } = candles;
-  const curve = new Float64Array(n);
-  const fills: Fill[] = [];
-  const events: SimEvent[] = [];
-  let state = initial;
-  let pending: Target = initial.lastTarget;
+  const codes = new Int8Array(n);
   for (let i = 0; i < n; i++) {
-    const c = close[i]!;
-    state = stepBar(state, ts[i]!, open[i]!, high[i]!, low[i]!, c, pending, ctx, fills, events);
-    curve[i] = equity(state.account, c);
-    pending = targets[i]!;
+    const code = CODE_TARGET.indexOf(targets[i]!);
+    if (code < 1) throw new CoreRangeError('ARGUMENT_OUT_OF_RANGE', `targets[${i}] is not a target`);
+    codes[i] = code;
   }
-  return { state, fills, events, equity: curve };
+  const sink: SeriesSink = { equity: new Float64Array(n), fills: [], events: [] };
+  const { state } = runSeries(candles, codes, 0, n, initial, ctx, sink);
+  return { state, fills: sink.fills, events: sink.events, equity: sink.equity };
 }

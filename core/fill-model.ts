@@ -80,13 +80,17 @@ export interface MarketOrder {
 /** Builds the fill of a market order through the fill model: slipped price and taker fee. */
 export function marketFill(order: MarketOrder, model: FillModel): Fill {
   const price = fillPrice(order.side, order.referencePrice, model);
-  const fill: Fill = {
-    side: order.side,
-    qty: order.qty,
-    price,
-    fee: feeFor(order.qty * price, model, 'taker'),
-    ts: order.ts,
-    reason: order.reason,
-  };
-  return order.leverage === undefined ? fill : { ...fill, leverage: order.leverage };
+  const fee = feeFor(order.qty * price, model, 'taker');
+  // Two literals rather than a spread for the optional field (a spread is ~30x slower; see amendAccount).
+  return order.leverage === undefined
+    ? { side: order.side, qty: order.qty, price, fee, ts: order.ts, reason: order.reason }
+    : {
+        side: order.side,
+        qty: order.qty,
+        price,
+        fee,
+        ts: order.ts,
+        reason: order.reason,
+        leverage: order.leverage,
+      };
 }

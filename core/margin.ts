@@ -19,11 +19,11 @@
  * capped at the collateral by `applyLiquidation` in `core/account.ts`.
  */
 
-import { applyLiquidation, chargeMarginCost } from './account.js';
+import { amendAccount, applyLiquidation, chargeMarginCost } from './account.js';
 import type { Candle } from './candles.js';
 import { CoreRangeError } from './errors.js';
 import { type FillModel, feeFor } from './fill-model.js';
-import { direction, entryNotional, unrealizedPnl, usedMargin } from './position.js';
+import { amendPosition, direction, entryNotional, unrealizedPnl, usedMargin } from './position.js';
 import type { Account, Fill, Position } from './types.js';
 
 /** Margin cost rates and the liquidation threshold. */
@@ -97,10 +97,9 @@ export function accrueRollover(account: Account, now: number, terms: MarginTerms
   if (n === 0) return account;
   const cost = (n * entryNotional(pos) * terms.rolloverBps) / 10_000;
   const charged = chargeMarginCost(account, cost);
-  return {
-    ...charged,
-    position: { ...pos, lastRolloverAt: pos.lastRolloverAt + n * terms.rolloverPeriodMs },
-  };
+  return amendAccount(charged, {
+    position: amendPosition(pos, { lastRolloverAt: pos.lastRolloverAt + n * terms.rolloverPeriodMs }),
+  });
 }
 
 /** Returns the margin level `equity / usedMargin` at a mark price; `Infinity` when flat. */

@@ -39,11 +39,30 @@ export function entryNotional(position: Position): number {
  * contribution to equity (its "position value").
  */
 export function unrealizedPnl(position: Position, markPrice: number): number {
-  if (position.side === 'NONE') return 0;
-  return direction(position.side) * position.qty * (markPrice - position.entryPrice);
+  return pnlAt(direction(position.side), position.qty, position.entryPrice, markPrice);
+}
+
+/**
+ * Unrealised PnL from scalars, `dir` being `direction(side)` (0 when flat): the one formula behind
+ * `unrealizedPnl` and `equity`, callable from a hot loop that keeps the position in locals.
+ */
+export function pnlAt(dir: number, qty: number, entryPrice: number, markPrice: number): number {
+  return dir === 0 ? 0 : dir * qty * (markPrice - entryPrice);
 }
 
 /** Returns the collateral a margin position ties up: entry notional / leverage. */
 export function usedMargin(position: Position): number {
   return position.side === 'NONE' ? 0 : (position.qty * position.entryPrice) / position.leverage;
+}
+
+/** A copy of `p` with `changes` applied, written out field by field (see `amendAccount` for why). */
+export function amendPosition(p: Position, c: Partial<Position>): Position {
+  return {
+    side: c.side ?? p.side,
+    qty: c.qty ?? p.qty,
+    entryPrice: c.entryPrice ?? p.entryPrice,
+    leverage: c.leverage ?? p.leverage,
+    openedAt: c.openedAt ?? p.openedAt,
+    lastRolloverAt: c.lastRolloverAt ?? p.lastRolloverAt,
+  };
 }

@@ -5,6 +5,7 @@
  * Out-of-range settings throw (a `RangeError`); nothing is clamped silently, because a config that asks for
  * 5x and quietly trades 3x makes every result built on it wrong.
  */
+import { amendAccount } from './account.js';
 import { CoreRangeError } from './errors.js';
 import { type FillModel, feeFor } from './fill-model.js';
 import { direction } from './position.js';
@@ -216,6 +217,24 @@ export function drawdown(account: Account, equity: number): number {
   return peak > 0 ? (peak - equity) / peak : 0;
 }
 
+/** Whether `equity` is `maxDrawdown` or more below `peak` (the halt rule of {@link updateDrawdown}). */
+export function breachesMaxDrawdown(peak: number, equity: number, maxDrawdown: number | undefined): boolean {
+  return maxDrawdown !== undefined && peak > 0 && (peak - equity) / peak >= maxDrawdown;
+}
+
+/**
+ * Whether {@link updateDrawdown} leaves an account with this peak and halt state unchanged at `equity`: no new
+ * peak, and no halt to raise. From scalars, for hot loops that keep the account in locals.
+ */
+export function drawdownSettled(
+  peak: number,
+  halted: boolean,
+  equity: number,
+  maxDrawdown: number | undefined,
+): boolean {
+  return equity <= peak && (halted || !breachesMaxDrawdown(peak, equity, maxDrawdown));
+}
+
 /**
  * Tracks the equity peak and halts the account (`halted = 'max_drawdown'`) when the drawdown from the peak
  * reaches `maxDrawdown`. A halted account may still close positions but opens none until `resume`. Returns
@@ -226,18 +245,12 @@ export function updateDrawdown(
   equity: number,
   cfg: Pick<RiskConfig, 'maxDrawdown'>,
 ): Account {
+  if (drawdownSettled(account.equityPeak, account.halted !== null, equity, cfg.maxDrawdown)) return account;
   const peak = Math.max(equity, account.equityPeak);
   let halted = account.halted;
-  if (
-    halted === null &&
-    cfg.maxDrawdown !== undefined &&
-    peak > 0 &&
-    (peak - equity) / peak >= cfg.maxDrawdown
-  ) {
-    halted = 'max_drawdown';
-  }
+  if (halted === null && breachesMaxDrawdown(peak, equity, cfg.maxDrawdown)) halted = 'max_drawdown';
   if (peak === account.equityPeak && halted === account.halted) return account;
-  return { ...account, equityPeak: peak, halted };
+  return amendAccount(account, { equityPeak: peak, halted });
 }
 
 /**
@@ -245,5 +258,5 @@ export function updateDrawdown(
  * the drawdown that caused the halt.
  */
 export function resume(account: Account, currentEquity: number): Account {
-  return { ...account, halted: null, equityPeak: currentEquity };
+  return amendAccount(account, { halted: null, equityPeak: currentEquity });
 }

@@ -4,15 +4,20 @@ import { applyFill, applyLiquidation, balances, equity } from '../core/account.j
 import {
   createSimContext,
   createSimState,
+  runSeries,
+  type SeriesSink,
   type SimContext,
+  type SimEvent,
   type SimState,
   simulateBar,
   simulateSeries,
+  stepBar,
 } from '../core/broker-sim.js';
 import { type Candle, columnsFrom } from '../core/candles.js';
 import { EXCHANGE_PROFILES, type FillModel } from '../core/fill-model.js';
 import { signedQty, unrealizedPnl } from '../core/position.js';
 import { HARD_MAX_LEVERAGE, type RiskConfig, type Sizing } from '../core/risk.js';
+import { DECISION } from '../core/signal/index.js';
 import type { Account, Fill, Target } from '../core/types.js';
 
 const H = 60 * 60 * 1000;
@@ -257,6 +262,75 @@ describe('broker sim invariants over random candles and targets', () => {
     });
     expect(fills).toEqual(a.fills);
     expect(state).toEqual(a.state);
+  });
+});
+
+describe('runSeries, the backtest loop', () => {
+  // Quiet bars skip `stepBar`; this holds the result to a plain stepBar loop bit for bit, on decision codes
+  // with "no change" (0) in them, any window [from, to), and the onChange reports.
+  test.prop([scenario, fc.nat(), fc.nat()], { numRuns: 300 })(
+    'equals stepBar on every bar, with the same fills, events, equity and changes',
+    (s, x, y) => {
+      const { candles, ctx, init } = setup(s);
+      const n = candles.length;
+      const from = x % n;
+      const to = from + 1 + (y % (n - from));
+      const codes = Int8Array.from(s.series.moves, (m) =>
+        m.target === null ? DECISION.NONE : DECISION[m.target],
+      );
+      const cols = columnsFrom(candles);
+      const changes: [number, SimState, SimState, number, number][] = [];
+      const sink: SeriesSink = {
+        equity: new Float64Array(to - from),
+        fills: [],
+        events: [],
+        onChange: (i, pre, post, f0, e0) => changes.push([i, pre, post, f0, e0]),
+      };
+      const run = runSeries(cols, codes, from, to, init, ctx, sink);
+
+      let state = init;
+      let pending: Target = init.lastTarget;
+      let exposed = 0;
+      const fills: Fill[] = [];
+      const events: SimEvent[] = [];
+      const expected: typeof changes = [];
+      for (let i = from; i < to; i++) {
+        const c = candles[i]!;
+        const f0 = fills.length;
+        const e0 = events.length;
+        const pre = state;
+        state = stepBar(state, c.ts, c.open, c.high, c.low, c.close, pending, ctx, fills, events);
+        if (state !== pre) expected.push([i, pre, state, f0, e0]);
+        expect(Object.is(sink.equity[i - from], equity(state.account, c.close))).toBe(true);
+        if (state.account.position.side !== 'NONE') exposed++;
+        const code = codes[i]!;
+        if (code !== DECISION.NONE)
+          pending = code === DECISION.LONG ? 'LONG' : code === DECISION.SHORT ? 'SHORT' : 'FLAT';
+      }
+      expect(sink.fills).toEqual(fills);
+      expect(sink.events).toEqual(events);
+      expect(run.state).toEqual(state);
+      expect(run.exposedBars).toBe(exposed);
+      expect(changes).toEqual(expected);
+    },
+  );
+
+  it('refuses a window outside the candles or codes shorter than it', () => {
+    const cols = columnsFrom(buildCandles(100, H, [{ gap: 0, ret: 0, up: 0, down: 0, target: null }]));
+    const ctx = createSimContext({
+      risk: {
+        mode: 'spot',
+        allowShort: false,
+        maxLeverage: 1,
+        leverage: 1,
+        sizing: { kind: 'equity_fraction' },
+      },
+      fill: EXCHANGE_PROFILES.coinbase,
+      barMs: H,
+    });
+    const sink = () => ({ equity: new Float64Array(1), fills: [], events: [] });
+    expect(() => runSeries(cols, new Int8Array(1), 0, 2, createSimState(1), ctx, sink())).toThrow(RangeError);
+    expect(() => runSeries(cols, new Int8Array(0), 0, 1, createSimState(1), ctx, sink())).toThrow(RangeError);
   });
 });
 
