@@ -109,7 +109,7 @@ export function effectiveTarget(target: Target, cfg: RiskConfig): Target {
  *   quantity is capped so that `qty * price` plus the taker fee of `model` fits in it, evaluated exactly as
  *   the account books it, so a spot quote balance never goes negative, not even by a rounding error.
  *
- * Returns 0 when equity is not positive.
+ * Returns 0 when equity is not positive, or when the quantity would not be finite or cannot be booked.
  *
  * @throws CoreRangeError when the config is invalid (e.g. leverage above the cap) or the price is not > 0.
  */
@@ -125,11 +125,19 @@ export function entryQuantity(equity: number, price: number, cfg: RiskConfig, mo
       ? Math.min(s.tradeAmountUsd, s.maxPositionPct * equity)
       : equity * (s.fraction ?? 1);
   let qty = (collateral * cfg.leverage) / price;
+  // No venue fills an infinite quantity (an absurd balance against a near-zero price overflows).
+  if (!Number.isFinite(qty)) return 0;
   if (cfg.mode === 'spot') {
     const maxQty = equity / (price * (1 + model.takerFeeBps / 10_000));
     if (qty > maxQty) qty = maxQty;
-    // The division above can land one ulp over; shrink until the booked balance is exactly non-negative.
-    while (qty > 0 && equity - feeFor(qty * price, model) - qty * price < 0) qty *= 1 - 1e-12;
+    // The division above can land an ulp or so over; shrink until the booked balance is exactly
+    // non-negative. The step doubles (up to a half) so the loop always ends: with a balance of a few
+    // subnormals a relative shrink of 1e-12 rounds back to the same qty, and that used to spin forever.
+    let step = 1e-12;
+    while (qty > 0 && equity - feeFor(qty * price, model) - qty * price < 0) {
+      qty *= 1 - step;
+      step = Math.min(step * 2, 0.5);
+    }
   }
   return qty;
 }

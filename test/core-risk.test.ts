@@ -114,8 +114,20 @@ describe('entryQuantity', () => {
     expect(entryQuantity(10_000, 100, fixed, coinbase)).toBeCloseTo(10, 12);
   });
 
-  it('returns 0 without equity and throws on a bad price', () => {
+  it('spot: ends, and never overspends, even on balances of a few subnormals', () => {
+    // A fee-drained backtest reaches these; the shrink loop used to spin forever at 1e-310.
+    for (const eq of [1e-300, 1e-310, 5e-320, 5e-324, 1e300]) {
+      for (const price of [1e-9, 100.05, 1e12]) {
+        const qty = entryQuantity(eq, price, spot, coinbase);
+        expect(qty).toBeGreaterThanOrEqual(0);
+        expect(eq - (qty * price * coinbase.takerFeeBps) / 10_000 - qty * price).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
+  it('returns 0 without equity or for an infinite size, and throws on a bad price', () => {
     expect(entryQuantity(0, 100, spot, coinbase)).toBe(0);
+    expect(entryQuantity(1e300, 1e-10, spot, coinbase)).toBe(0);
     expect(entryQuantity(-5, 100, margin, kraken)).toBe(0);
     expect(() => entryQuantity(100, 0, spot, coinbase)).toThrow(RangeError);
   });
