@@ -55,6 +55,24 @@ export interface BacktestInput<P> {
    * keyed by spec only, so a cache must never be reused across different data.
    */
   readonly cache?: IndicatorCache;
+  /**
+   * Buffers to reuse across runs (a sweep worker runs hundreds back to back): the run's `decisions` and
+   * `equity` are then views of them, overwritten by the next run given the same scratch. Without it each run
+   * allocates its own, and fresh multi-megabyte arrays (page faults, GC) are what keeps several workers from
+   * scaling.
+   */
+  readonly scratch?: BacktestScratch;
+}
+
+/** Reusable buffers for {@link runBacktest}; see {@link createScratch}. */
+export interface BacktestScratch {
+  readonly decisions: Int8Array;
+  readonly equity: Float64Array;
+}
+
+/** Scratch buffers big enough for runs over `bars` candles. */
+export function createScratch(bars: number): BacktestScratch {
+  return { decisions: new Int8Array(bars), equity: new Float64Array(bars) };
 }
 
 /** Why a trade ended; `open` when it was still open at the last bar (marked at the last close). */
@@ -155,11 +173,15 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
     allowShort: ctx.risk.allowShort,
     from: start,
     ...(input.cache ? { cache: input.cache } : {}),
+    ...(input.scratch ? { out: input.scratch.decisions } : {}),
   });
 
   const { ts, close } = history;
   const margin = ctx.risk.mode === 'margin';
-  const curve = new Float64Array(end - start);
+  const curve =
+    input.scratch === undefined
+      ? new Float64Array(end - start)
+      : input.scratch.equity.subarray(0, end - start);
   const fills: Fill[] = [];
   const events: SimEvent[] = [];
   const closed: TradeDraft[] = [];

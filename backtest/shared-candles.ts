@@ -13,14 +13,16 @@ export interface SharedCandles {
   readonly length: number;
 }
 
-/** Copies columns into a new SharedArrayBuffer (once per sweep). */
-export function shareCandles(c: CandleColumns): SharedCandles {
-  const n = c.ts.length;
-  const buffer = new SharedArrayBuffer(FIELDS.length * n * Float64Array.BYTES_PER_ELEMENT);
-  FIELDS.forEach((f, k) => {
-    new Float64Array(buffer, k * n * Float64Array.BYTES_PER_ELEMENT, n).set(c[f]);
-  });
-  return { buffer, length: n };
+/** A zeroed shared buffer for `n` candles, to fill with {@link fillShared}. */
+export function allocateShared(n: number): SharedCandles {
+  return { buffer: new SharedArrayBuffer(FIELDS.length * n * Float64Array.BYTES_PER_ELEMENT), length: n };
+}
+
+/** Copies columns into a shared buffer made for as many candles. */
+export function fillShared(s: SharedCandles, c: CandleColumns): void {
+  if (c.ts.length !== s.length) throw new RangeError(`${c.ts.length} candles for a buffer of ${s.length}`);
+  const cols = sharedColumns(s);
+  for (const f of FIELDS) cols[f].set(c[f]);
 }
 
 /** Returns column views over a shared buffer (no copy). */

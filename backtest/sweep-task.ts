@@ -6,7 +6,7 @@ import type { CandleColumns } from '../core/index.js';
 import type { IndicatorCache } from '../core/signal/index.js';
 import { StrategyError } from '../core/signal/index.js';
 import type { StrategyDefinition } from '../strategies/types.js';
-import { type EngineConfig, runBacktest } from './engine.js';
+import { type BacktestScratch, type EngineConfig, runBacktest } from './engine.js';
 import { type BacktestMetrics, computeMetrics } from './metrics.js';
 import type { SharedCandles } from './shared-candles.js';
 
@@ -33,13 +33,15 @@ export type ComboOutcome =
 
 /**
  * Runs a task's combinations over `candles`, reusing indicator columns through `cache` (which must belong
- * to these candles and this `end`).
+ * to these candles and this `end`) and, when given, the run buffers of `scratch` (only the metrics of each
+ * run are kept, so one set of buffers serves them all).
  */
 export function runTask(
   task: BacktestTask,
   def: StrategyDefinition<unknown>,
   candles: CandleColumns,
   cache: IndicatorCache,
+  scratch?: BacktestScratch,
 ): ComboOutcome[] {
   return task.combos.map(({ index, params }) => {
     try {
@@ -52,6 +54,7 @@ export function runTask(
         end: task.end,
         config: task.config,
         cache,
+        ...(scratch ? { scratch } : {}),
       });
       return { index, metrics: computeMetrics(run, task.timeframeMs) };
     } catch (e) {

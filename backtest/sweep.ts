@@ -17,7 +17,7 @@ import type { EngineConfig } from './engine.js';
 import { BacktestInputError } from './errors.js';
 import type { BacktestMetrics } from './metrics.js';
 import { checkParams, compareParams } from './params.js';
-import { shareCandles } from './shared-candles.js';
+import { allocateShared, fillShared } from './shared-candles.js';
 import { backtestStrategy } from './strategies.js';
 import type { BacktestTask, ComboOutcome, SweepWorkerData } from './sweep-task.js';
 
@@ -87,12 +87,13 @@ export function compareResults(a: SweepResult, b: SweepResult): number {
 }
 
 /**
- * Splits combinations into tasks: enough tasks to keep every worker busy and to cancel promptly, few
- * enough that per-task messaging stays negligible on small data.
+ * Splits combinations into tasks: enough tasks to keep every worker busy, to cancel promptly and to end
+ * together (a task is at most about a million bars, some 40 ms), few enough that per-task messaging stays
+ * negligible on small data.
  */
 export function chunkSize(combos: number, workers: number, bars: number): number {
   const balanced = Math.ceil(combos / (workers * 8));
-  const bounded = Math.floor(2_000_000 / Math.max(1, bars));
+  const bounded = Math.floor(1_000_000 / Math.max(1, bars));
   return Math.max(1, Math.min(balanced, bounded));
 }
 
@@ -128,7 +129,10 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
 
   // Workers get the history up to `end` only: nothing after the window can reach an indicator.
   const history = end === n ? req.candles : sliceColumns(req.candles, 0, end);
-  const workerData: SweepWorkerData = { candles: shareCandles(history) };
+  // The shared buffer is filled after the pool is created, so the copy overlaps the workers' start-up; they
+  // read it only in tasks, which are posted after it (postMessage orders the memory).
+  const shared = allocateShared(history.ts.length);
+  const workerData: SweepWorkerData = { candles: shared };
   const size = chunkSize(valid.length, workers, end);
   // No thread without a task: a 3-combination sweep on 16 CPUs starts 3 workers.
   const threads = Math.min(workers, Math.ceil(valid.length / size));
@@ -141,6 +145,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
     niceIncrement: req.niceIncrement ?? 0,
     workerData,
   });
+  fillShared(shared, history);
   const byIndex = new Map(valid.map((v) => [v.index, v.params as Record<string, unknown>]));
   let done = 0;
   const inner = new AbortController();

@@ -1,6 +1,6 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { type BacktestRun, type EngineConfig, runBacktest } from '../backtest/engine.js';
+import { type BacktestRun, createScratch, type EngineConfig, runBacktest } from '../backtest/engine.js';
 import { computeMetrics } from '../backtest/metrics.js';
 import { resolveSettings } from '../backtest/settings.js';
 import {
@@ -280,6 +280,33 @@ describe('backtest engine: windows', () => {
     expect([...part.decisions]).toEqual([...full.decisions.subarray(6)]);
     // The cross at bar 4 happened before the window: the window starts flat and enters on bar 10's cross.
     expect(part.fills.map((f) => f.ts / DAY)).toEqual([11]);
+  });
+
+  it('reused scratch buffers give the same runs as fresh ones, whatever ran in them before', () => {
+    const cfg = resolveSettings({ mode: 'long_only' }).config;
+    const scratch = createScratch(DOZEN.ts.length);
+    const input = (start: number, slow: number) => ({
+      strategy: smaCrossover,
+      params: { fast_period: 2, slow_period: slow },
+      candles: DOZEN,
+      timeframeMs: DAY,
+      start,
+      config: cfg,
+    });
+    for (const [start, slow] of [
+      [0, 3],
+      [6, 3],
+      [2, 4],
+      [0, 3],
+    ] as const) {
+      const fresh = runBacktest(input(start, slow));
+      const reused = runBacktest({ ...input(start, slow), scratch });
+      expect([...reused.decisions]).toEqual([...fresh.decisions]);
+      expect([...reused.equity]).toEqual([...fresh.equity]);
+      expect(reused.trades).toEqual(fresh.trades);
+      expect(reused.decisions.buffer).toBe(scratch.decisions.buffer);
+    }
+    expect(() => runBacktest({ ...input(0, 3), scratch: createScratch(5) })).toThrow(RangeError);
   });
 
   it('refuses an empty window', () => {

@@ -186,6 +186,21 @@ describe('strategies', () => {
     expect(() => new StrategyStream(cheat, {}, false).onCandle(candleAt(c, 0))).toThrowError(/back=-1/);
   });
 
+  it('a fractional back is refused on both paths (it would read undefined, not a number)', () => {
+    const frac = defineStrategy<Record<string, never>>({
+      name: 'frac',
+      interfaceVersion: 1,
+      description: 'reads half a bar back',
+      paramsSchema: smaCrossover.paramsSchema as never,
+      lookback: 1,
+      indicators: () => ({ x: { kind: 'sma', source: 'close', period: 1 } }),
+      decide: (ctx: DecideContext) => ({ target: ctx.value('x', 0.5) > 0 ? 'LONG' : null, reason: '' }),
+    });
+    const c = closesToCandles([1, 2, 3]);
+    expect(() => runStrategyBatch(frac, {}, c, { allowShort: false })).toThrowError(/back=0.5/);
+    expect(() => new StrategyStream(frac, {}, false).onCandle(candleAt(c, 0))).toThrowError(/back=0.5/);
+  });
+
   it('a decision with a target outside the contract is a StrategyError on both paths', () => {
     const odd = defineStrategy<Record<string, never>>({
       name: 'odd',

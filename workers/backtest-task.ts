@@ -4,6 +4,7 @@
  * spec so a sweep computes e.g. each SMA period once per worker.
  */
 import { workerData } from 'piscina';
+import { type BacktestScratch, createScratch } from '../backtest/engine.js';
 import { sharedColumns } from '../backtest/shared-candles.js';
 import {
   type BacktestTask,
@@ -18,8 +19,11 @@ import type { StrategyDefinition } from '../strategies/types.js';
 
 const data = workerData as SweepWorkerData;
 const candles = sharedColumns(data.candles);
-/** Per window end: the candles indicators see, and the columns computed over them. */
-const windows = new Map<number, { candles: CandleColumns; cache: IndicatorCache }>();
+/** Per window end: the candles indicators see, the columns computed over them, and reusable run buffers. */
+const windows = new Map<
+  number,
+  { candles: CandleColumns; cache: IndicatorCache; scratch: BacktestScratch }
+>();
 const strategies = new Map<string, StrategyDefinition<unknown>>();
 
 async function strategy(name: string): Promise<StrategyDefinition<unknown>> {
@@ -39,8 +43,12 @@ export default async function backtestTask(task: BacktestTask): Promise<ComboOut
   let w = windows.get(task.end);
   if (!w) {
     // Indicator columns are keyed by spec only, so each distinct history (0..end) gets its own cache.
-    w = { candles: sliceColumns(candles, 0, task.end), cache: new Map() };
+    w = {
+      candles: sliceColumns(candles, 0, task.end),
+      cache: new Map(),
+      scratch: createScratch(task.end),
+    };
     windows.set(task.end, w);
   }
-  return runTask(task, def, w.candles, w.cache);
+  return runTask(task, def, w.candles, w.cache, w.scratch);
 }

@@ -146,15 +146,18 @@ class BatchContext implements DecideContext {
   // so that V8 inlines every call of them into `decide`.
   value(name: string, back = 0): number {
     const s = this.columns.get(name);
-    if (s === undefined || !(back >= 0 && back <= this.lookback)) return this.refuse('indicator', name, back);
+    if (s === undefined || !(back >= 0 && back <= this.lookback && (back | 0) === back)) {
+      return this.refuse('indicator', name, back);
+    }
     const i = this.t - back;
     return i >= 0 ? s[i]! : Number.NaN;
   }
 
   price(source: PriceSource, back = 0): number {
     const s = priceColumn(this.candles, source);
-    if (s === undefined || !(back >= 0 && back <= this.lookback))
+    if (s === undefined || !(back >= 0 && back <= this.lookback && (back | 0) === back)) {
       return this.refuse('price source', source, back);
+    }
     const i = this.t - back;
     return i >= 0 ? s[i]! : Number.NaN;
   }
@@ -167,6 +170,12 @@ export interface BatchOptions {
   readonly cache?: IndicatorCache;
   /** Decide only from this bar on (earlier bars get NONE); indicators still use all history. */
   readonly from?: number;
+  /**
+   * Where to write the codes (its first `n` entries; the result is a view of them). For callers running many
+   * backtests in a row (a sweep worker): reusing one buffer spares a fresh allocation, page faults and GC
+   * per run.
+   */
+  readonly out?: Int8Array;
 }
 
 /**
@@ -183,8 +192,15 @@ export function runStrategyBatch<P>(
   const n = candles.close.length;
   const series = indicatorColumns(def.indicators(params), candles, opts.cache);
   const ctx = new BatchContext(def.name, series, candles, opts.allowShort, def.lookback);
-  const out = new Int8Array(n);
-  for (let t = opts.from ?? 0; t < n; t++) {
+  const from = opts.from ?? 0;
+  let out: Int8Array;
+  if (opts.out === undefined) out = new Int8Array(n);
+  else {
+    if (opts.out.length < n) throw new RangeError(`out has ${opts.out.length} slots for ${n} bars`);
+    out = opts.out.subarray(0, n);
+    out.fill(DECISION.NONE, 0, from);
+  }
+  for (let t = from; t < n; t++) {
     ctx.t = t;
     let d: Decision;
     try {

@@ -73,8 +73,9 @@ export class StrategyStream<P> implements DecideContext {
 
   /** The value `back` bars ago; the future and anything beyond the declared lookback break the contract. */
   private read(ring: Ring, back: number): number {
-    if (!(back >= 0))
+    if (!(back >= 0 && Number.isInteger(back))) {
       throw new StrategyError('STRATEGY_LOOKAHEAD', this.def.name, this.bar, `asked for back=${back}`);
+    }
     if (back >= ring.size) {
       throw new StrategyError(
         'STRATEGY_LOOKAHEAD',
