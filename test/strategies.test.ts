@@ -168,70 +168,51 @@ describe('strategies', () => {
     },
   );
 
-  it('a strategy that asks for a future bar is stopped with STRATEGY_LOOKAHEAD', () => {
-    const cheat = defineStrategy<Record<string, never>>({
-      name: 'cheat',
+  /** A paramless strategy that breaks the contract in `decide`, over one SMA(1) of the close named `x`. */
+  const breaker = (name: string, lookback: number, decide: StrategyDefinition<unknown>['decide']) =>
+    defineStrategy<Record<string, never>>({
+      name,
       interfaceVersion: 1,
-      description: 'reads tomorrow',
+      description: `breaks the contract (${name})`,
       paramsSchema: smaCrossover.paramsSchema as never,
-      lookback: 0,
+      lookback,
       indicators: () => ({ x: { kind: 'sma', source: 'close', period: 1 } }),
-      decide: (ctx: DecideContext) => ({
-        target: ctx.value('x', -1) > ctx.value('x') ? 'LONG' : 'FLAT',
-        reason: '',
-      }),
+      decide,
     });
-    const c = closesToCandles([1, 2, 3]);
-    expect(() => runStrategyBatch(cheat, {}, c, { allowShort: false })).toThrowError(StrategyError);
-    expect(() => new StrategyStream(cheat, {}, false).onCandle(candleAt(c, 0))).toThrowError(/back=-1/);
+  const c3 = closesToCandles([1, 2, 3]);
+
+  it('a strategy that asks for a future bar is stopped with STRATEGY_LOOKAHEAD', () => {
+    const cheat = breaker('cheat', 0, (ctx: DecideContext) => ({
+      target: ctx.value('x', -1) > ctx.value('x') ? 'LONG' : 'FLAT',
+      reason: '',
+    }));
+    expect(() => runStrategyBatch(cheat, {}, c3, { allowShort: false })).toThrowError(StrategyError);
+    expect(() => new StrategyStream(cheat, {}, false).onCandle(candleAt(c3, 0))).toThrowError(/back=-1/);
   });
 
   it('a fractional back is refused on both paths (it would read undefined, not a number)', () => {
-    const frac = defineStrategy<Record<string, never>>({
-      name: 'frac',
-      interfaceVersion: 1,
-      description: 'reads half a bar back',
-      paramsSchema: smaCrossover.paramsSchema as never,
-      lookback: 1,
-      indicators: () => ({ x: { kind: 'sma', source: 'close', period: 1 } }),
-      decide: (ctx: DecideContext) => ({ target: ctx.value('x', 0.5) > 0 ? 'LONG' : null, reason: '' }),
-    });
-    const c = closesToCandles([1, 2, 3]);
-    expect(() => runStrategyBatch(frac, {}, c, { allowShort: false })).toThrowError(/back=0.5/);
-    expect(() => new StrategyStream(frac, {}, false).onCandle(candleAt(c, 0))).toThrowError(/back=0.5/);
+    const frac = breaker('frac', 1, (ctx) => ({
+      target: ctx.value('x', 0.5) > 0 ? 'LONG' : null,
+      reason: '',
+    }));
+    expect(() => runStrategyBatch(frac, {}, c3, { allowShort: false })).toThrowError(/back=0.5/);
+    expect(() => new StrategyStream(frac, {}, false).onCandle(candleAt(c3, 0))).toThrowError(/back=0.5/);
   });
 
   it('a decision with a target outside the contract is a StrategyError on both paths', () => {
-    const odd = defineStrategy<Record<string, never>>({
-      name: 'odd',
-      interfaceVersion: 1,
-      description: 'returns a target that does not exist',
-      paramsSchema: smaCrossover.paramsSchema as never,
-      lookback: 0,
-      indicators: () => ({}),
-      decide: (ctx) => ({ target: (ctx.t === 1 ? 'BUY' : null) as never, reason: '' }),
-    });
-    const c = closesToCandles([1, 2, 3]);
-    expect(() => runStrategyBatch(odd, {}, c, { allowShort: false })).toThrowError(
+    const odd = breaker('odd', 0, (ctx) => ({ target: (ctx.t === 1 ? 'BUY' : null) as never, reason: '' }));
+    expect(() => runStrategyBatch(odd, {}, c3, { allowShort: false })).toThrowError(
       /strategy odd at bar 1: decide returned \{"target":"BUY"/,
     );
     const stream = new StrategyStream(odd, {}, false);
-    stream.onCandle(candleAt(c, 0));
-    expect(() => stream.onCandle(candleAt(c, 1))).toThrowError(StrategyError);
+    stream.onCandle(candleAt(c3, 0));
+    expect(() => stream.onCandle(candleAt(c3, 1))).toThrowError(StrategyError);
   });
 
   it('a throwing strategy becomes a StrategyError naming the strategy and bar', () => {
-    const boom = defineStrategy<Record<string, never>>({
-      name: 'boom',
-      interfaceVersion: 1,
-      description: 'throws at bar 2',
-      paramsSchema: smaCrossover.paramsSchema as never,
-      lookback: 0,
-      indicators: () => ({}),
-      decide: (ctx) => {
-        if (ctx.t === 2) throw new Error('kaboom');
-        return { target: null, reason: '' };
-      },
+    const boom = breaker('boom', 0, (ctx) => {
+      if (ctx.t === 2) throw new Error('kaboom');
+      return { target: null, reason: '' };
     });
     expect(() =>
       runStrategyBatch(boom, {}, closesToCandles([1, 2, 3, 4]), { allowShort: false }),
