@@ -1,8 +1,8 @@
 /**
  * The backtest engine: runs one strategy over candle columns through the trading core. Indicators are
  * computed in batch, `decide` runs per bar through the core's batch runner (which cannot read past bar t),
- * and every bar goes through the core's simulated broker (`stepBar`), the same step the paper exchange
- * uses. Nothing here fills, sizes or charges anything itself; it only records what the core did.
+ * and the bars go through the core's simulated broker (`runSeries`, i.e. `stepBar`, the same step the paper
+ * exchange uses). Nothing here fills, sizes or charges anything itself; it only records what the core did.
  *
  * Fill semantics are the core's (see `core/broker-sim.ts`): a decision on bar t's close is acted on at bar
  * t+1's open, a decision on the last bar is never filled, equity is marked at every close.

@@ -29,7 +29,8 @@
  * - (c) At the close, equity is marked and the peak / max-drawdown halt updated.
  *
  * `stepBar` is the allocation-light core for hot loops (scalars in, caller-owned arrays for fills and
- * events, the same state object back when nothing changed); `simulateBar` and `simulateSeries` wrap it.
+ * events, the same state object back when nothing changed); `simulateBar`, `runSeries` (the backtest loop)
+ * and `simulateSeries` wrap it.
  */
 import { applyFill, applyLiquidation, createAccount, equity, equityAt } from './account.js';
 import { type Candle, type CandleColumns, candleCount } from './candles.js';
@@ -55,6 +56,7 @@ import {
   updateDrawdown,
   validateRiskConfig,
 } from './risk.js';
+import { DECISION, type DecisionCode } from './signal/batch.js';
 import type { Account, Fill, HaltReason, Position, Side, Target } from './types.js';
 
 /** Everything the simulated broker needs besides the state. Build it with `createSimContext`. */
@@ -335,12 +337,19 @@ export interface SeriesSink {
   onChange?(i: number, pre: SimState, post: SimState, fillsFrom: number, eventsFrom: number): void;
 }
 
-/** Decision code (`DECISION` in `core/signal`) -> target; 0 (no change) keeps the previous target. */
-const CODE_TARGET: readonly (Target | null)[] = [null, 'LONG', 'SHORT', 'FLAT'];
+/** Decision code (`DECISION`) -> target; `null` for NONE (no change: keep the previous target). */
+const CODE_TARGET: readonly (Target | null)[] = (() => {
+  const t: (Target | null)[] = [];
+  t[DECISION.NONE] = null;
+  t[DECISION.LONG] = 'LONG';
+  t[DECISION.SHORT] = 'SHORT';
+  t[DECISION.FLAT] = 'FLAT';
+  return t;
+})();
 
 /** Target -> decision code, the inverse of `CODE_TARGET`. */
-function targetCode(t: Target): 1 | 2 | 3 {
-  return t === 'LONG' ? 1 : t === 'SHORT' ? 2 : 3;
+function targetCode(t: Target): DecisionCode {
+  return t === 'LONG' ? DECISION.LONG : t === 'SHORT' ? DECISION.SHORT : DECISION.FLAT;
 }
 
 /**
@@ -350,9 +359,9 @@ function targetCode(t: Target): 1 | 2 | 3 {
  *
  * The result is exactly that of calling {@link stepBar} on every bar (a property test holds it to that, bit
  * for bit). Most bars of a backtest are quiet: nothing to act on at the open, no margin position, no stop
- * reached and no new equity peak, so `stepBar` would only mark equity. Those bars are recognised with the
- * same functions `stepBar` uses (`effectiveTarget`, `stopExitScalar`, `equity`, `updateDrawdown`) and only
- * marked; every other bar goes through `stepBar`.
+ * reached and no new equity peak, so `stepBar` would only mark equity. Those bars are recognised and marked
+ * with the rules `stepBar` applies, in their scalar forms (`effectiveTarget`, `stopExitScalar`, `equityAt`
+ * behind `equity`, `drawdownSettled` behind `updateDrawdown`); every other bar goes through `stepBar`.
  *
  * @throws CoreRangeError when the window lies outside the candles or the codes.
  */
@@ -422,7 +431,7 @@ export function runSeries(
         if (!drawdownSettled(peak, halted, eq, maxDrawdown)) break;
         curve[i - from] = eq;
         const code = codes[i]!;
-        if (code !== 0) {
+        if (code !== DECISION.NONE) {
           pending = CODE_TARGET[code]!;
           pendingCode = effective[code]!;
         }
@@ -444,7 +453,7 @@ export function runSeries(
       if (onChange !== undefined) onChange(i, pre, state, f0, e0);
     }
     const code = codes[i]!;
-    if (code !== 0) {
+    if (code !== DECISION.NONE) {
       pending = CODE_TARGET[code]!;
       pendingCode = effective[code]!;
     }
@@ -485,7 +494,8 @@ export function simulateSeries(
   const codes = new Int8Array(n);
   for (let i = 0; i < n; i++) {
     const code = CODE_TARGET.indexOf(targets[i]!);
-    if (code < 1) throw new CoreRangeError('ARGUMENT_OUT_OF_RANGE', `targets[${i}] is not a target`);
+    if (code < 0 || code === DECISION.NONE)
+      throw new CoreRangeError('ARGUMENT_OUT_OF_RANGE', `targets[${i}] is not a target`);
     codes[i] = code;
   }
   const sink: SeriesSink = { equity: new Float64Array(n), fills: [], events: [] };
