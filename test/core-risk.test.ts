@@ -1,3 +1,4 @@
+import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { applyFill, balances, createAccount } from '../core/account.js';
 import { CoreRangeError } from '../core/errors.js';
@@ -123,6 +124,21 @@ describe('entryQuantity', () => {
         expect(eq - (qty * price * coinbase.takerFeeBps) / 10_000 - qty * price).toBeGreaterThanOrEqual(0);
       }
     }
+  });
+
+  // Over every positive double (fc.double reaches subnormals and huge values, which a backtest that drains or
+  // compounds its balance can too): the sizing ends, and a spot entry never books a negative quote balance.
+  fcTest.prop(
+    [
+      fc.double({ min: Number.MIN_VALUE, max: Number.MAX_VALUE, noNaN: true }),
+      fc.double({ min: 1e-12, max: 1e12, noNaN: true }),
+      fc.constantFrom(coinbase, kraken),
+    ],
+    { numRuns: 500 },
+  )('spot sizing ends and fits the balance for any positive equity', (eq, price, model) => {
+    const qty = entryQuantity(eq, price, spot, model);
+    expect(Number.isFinite(qty) && qty >= 0).toBe(true);
+    expect(eq - (qty * price * model.takerFeeBps) / 10_000 - qty * price).toBeGreaterThanOrEqual(0);
   });
 
   it('returns 0 without equity or for an infinite size, and throws on a bad price', () => {
