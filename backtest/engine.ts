@@ -25,6 +25,7 @@ import {
 } from '../core/index.js';
 import { type IndicatorCache, runStrategyBatch } from '../core/signal/index.js';
 import type { StrategyDefinition } from '../strategies/types.js';
+import { emptyTally, type TradeTally, tallyTrade } from './metrics.js';
 
 /** Everything the simulated broker needs besides the data: risk, fees, margin terms and the deposit. */
 export interface EngineConfig {
@@ -62,6 +63,12 @@ export interface BacktestInput<P> {
    * scaling.
    */
   readonly scratch?: BacktestScratch;
+  /**
+   * `full` (the default) keeps every fill, event and trade. `metrics` keeps none of them (`fills`, `events`
+   * and `trades` are empty) and only tallies the closed trades: all a sweep needs, and without thousands of
+   * long-lived objects per run the workers spend far less on garbage collection.
+   */
+  readonly detail?: 'full' | 'metrics';
 }
 
 /** Reusable buffers for {@link runBacktest}; see {@link createScratch}. */
@@ -108,10 +115,14 @@ export interface BacktestRun {
   readonly equity: Float64Array;
   /** Bars that ended with a position open. */
   readonly exposedBars: number;
+  /** Empty with `detail: 'metrics'`. */
   readonly fills: readonly Fill[];
+  /** Empty with `detail: 'metrics'`. */
   readonly events: readonly SimEvent[];
-  /** Closed trades in order, then the open one (reason `open`) if any. */
+  /** Closed trades in order, then the open one (reason `open`) if any. Empty with `detail: 'metrics'`. */
   readonly trades: readonly Trade[];
+  /** The closed trades' tally (always kept). */
+  readonly tradeTally: Readonly<TradeTally>;
   /** The account after the last bar. */
   readonly account: Account;
   readonly startingCash: number;
@@ -184,11 +195,28 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
       : input.scratch.equity.subarray(0, end - start);
   const fills: Fill[] = [];
   const events: SimEvent[] = [];
-  const closed: TradeDraft[] = [];
+  const full = input.detail !== 'metrics';
+  const trades: Trade[] = [];
+  const tally = emptyTally();
+  /** Trades closed during the bar being booked; final once its margin costs are attributed. */
+  const closedNow: TradeDraft[] = [];
   let openTrade: TradeDraft | null = null;
 
   // Trade bookkeeping, only for bars where the core booked something (quiet bars never call it).
   const onChange = (i: number, before: SimState, after: SimState, f0: number, e0: number): void => {
+    book(i, before, after, f0, e0);
+    for (const d of closedNow) {
+      const trade = finish(d);
+      tallyTrade(tally, trade.pnl);
+      if (full) trades.push(trade);
+    }
+    closedNow.length = 0;
+    if (!full) {
+      fills.length = 0;
+      events.length = 0;
+    }
+  };
+  const book = (i: number, before: SimState, after: SimState, f0: number, e0: number): void => {
     const pre = before.account;
     const post = after.account;
     if (post === pre || (fills.length === f0 && post.marginCostsPaid === pre.marginCostsPaid)) return;
@@ -229,7 +257,7 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
           const ev = events[liq++];
           if (ev?.type === 'liquidation') openTrade.writeOff = ev.lossWrittenOff;
         }
-        closed.push(openTrade);
+        closedNow.push(openTrade);
         closedHere = openTrade;
         openTrade = null;
       }
@@ -252,13 +280,12 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
     { equity: curve, fills, events, onChange },
   );
 
-  const trades = closed.map(finish);
   // (`onChange` assigns it; TypeScript cannot see assignments made inside a callback.)
   const stillOpen = openTrade as TradeDraft | null;
   if (stillOpen !== null) {
     stillOpen.exitTs = ts[end - 1]!;
     stillOpen.exitPrice = close[end - 1]!;
-    trades.push(finish(stillOpen));
+    if (full) trades.push(finish(stillOpen));
   }
   return {
     start,
@@ -270,6 +297,7 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
     fills,
     events,
     trades,
+    tradeTally: tally,
     account: state.account,
     startingCash: cfg.startingCash,
   };

@@ -138,31 +138,49 @@ export function buyHoldSeries(close: Float64Array, startingCash: number): Float6
   return out;
 }
 
-/** Win rate (%) and profit factor over closed trades; null when undefined (never a sentinel like 99.99). */
-export function tradeStats(trades: readonly Trade[]): {
+/** Running totals over closed trades, in close order: what win rate and profit factor are made of. */
+export interface TradeTally {
+  closed: number;
+  wins: number;
+  /** Sum of the winning trades' PnL. */
+  gain: number;
+  /** Sum of the losing trades' losses, >= 0. */
+  loss: number;
+}
+
+export function emptyTally(): TradeTally {
+  return { closed: 0, wins: 0, gain: 0, loss: 0 };
+}
+
+/** Adds one closed trade's PnL to a tally. */
+export function tallyTrade(t: TradeTally, pnl: number): void {
+  t.closed++;
+  if (pnl > 0) {
+    t.wins++;
+    t.gain += pnl;
+  } else if (pnl < 0) {
+    t.loss -= pnl;
+  }
+}
+
+/** Win rate (%) and profit factor of a tally; null when undefined (never a sentinel like 99.99). */
+export function tallyStats(t: Readonly<TradeTally>): {
   closed: number;
   winRate: number | null;
   profitFactor: number | null;
 } {
-  let closed = 0;
-  let wins = 0;
-  let gain = 0;
-  let loss = 0;
-  for (const t of trades) {
-    if (t.reason === 'open') continue;
-    closed++;
-    if (t.pnl > 0) {
-      wins++;
-      gain += t.pnl;
-    } else if (t.pnl < 0) {
-      loss -= t.pnl;
-    }
-  }
   return {
-    closed,
-    winRate: closed > 0 ? (wins / closed) * 100 : null,
-    profitFactor: loss > 0 ? gain / loss : null,
+    closed: t.closed,
+    winRate: t.closed > 0 ? (t.wins / t.closed) * 100 : null,
+    profitFactor: t.loss > 0 ? t.gain / t.loss : null,
   };
+}
+
+/** {@link tallyStats} over a list of trades (an open one, reason `open`, is not counted). */
+export function tradeStats(trades: readonly Trade[]): ReturnType<typeof tallyStats> {
+  const t = emptyTally();
+  for (const tr of trades) if (tr.reason !== 'open') tallyTrade(t, tr.pnl);
+  return tallyStats(t);
 }
 
 /** Computes the metrics of a run; `timeframeMs` sets the annualisation. */
@@ -175,7 +193,7 @@ export function computeMetrics(run: BacktestRun, timeframeMs: number): BacktestM
   const returnPct = (finalEquity / run.startingCash - 1) * 100;
   const holdPct = (last / first - 1) * 100;
   const ratios = returnRatios(run.equity, periodsPerYear(timeframeMs));
-  const stats = tradeStats(run.trades);
+  const stats = tallyStats(run.tradeTally);
   return {
     bars,
     trades: run.account.tradeCount,

@@ -55,6 +55,7 @@ export function runTask(
         config: task.config,
         cache,
         ...(scratch ? { scratch } : {}),
+        detail: 'metrics',
       });
       return { index, metrics: computeMetrics(run, task.timeframeMs) };
     } catch (e) {

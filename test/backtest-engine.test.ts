@@ -309,6 +309,25 @@ describe('backtest engine: windows', () => {
     expect(() => runBacktest({ ...input(0, 3), scratch: createScratch(5) })).toThrow(RangeError);
   });
 
+  fcTest.prop([candlesArb(10, 80), fc.constantFrom(...Object.keys(configs))], { numRuns: 100 })(
+    "detail 'metrics' keeps no fills, events or trades, and gives the same metrics",
+    (candles, cfgName) => {
+      const cfg = configs[cfgName]!;
+      const input = {
+        strategy: smaCrossover,
+        params: { fast_period: 2, slow_period: 5 },
+        candles: columnsFrom(candles),
+        timeframeMs: DAY,
+        config: cfg,
+      };
+      const full = runBacktest(input);
+      const lean = runBacktest({ ...input, detail: 'metrics' });
+      expect([lean.fills, lean.events, lean.trades]).toEqual([[], [], []]);
+      expect(lean.tradeTally).toEqual(full.tradeTally);
+      expect(computeMetrics(lean, DAY)).toEqual(computeMetrics(full, DAY));
+    },
+  );
+
   it('refuses an empty window', () => {
     const cfg = resolveSettings({ mode: 'long_only' }).config;
     expect(() =>
