@@ -7,6 +7,7 @@ import { ConfigError, EXIT_CONFIG, loadHome } from '../config/index.js';
 import { registerAnalyzeCommands } from './analyze.js';
 import { registerBacktestCommand } from './backtest.js';
 import { summarizeBots } from './check-config.js';
+import { registerFetchDataCommand } from './fetch-data.js';
 import { InitRefused, initHome } from './init.js';
 import { registerParityCommand } from './parity.js';
 import { registerPromoteCommand } from './promote.js';
@@ -167,6 +168,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     });
 
   registerBacktestCommand(program, io, io.env['DUALBOT_HOME'] ?? '.');
+  registerFetchDataCommand(program, io, io.env['DUALBOT_HOME'] ?? '.');
   registerSweepCommand(program, io);
   registerAnalyzeCommands(program, io);
   registerPromoteCommand(program, io);

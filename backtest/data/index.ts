@@ -8,6 +8,7 @@ export {
   type CandleDataErrorInit,
   isCandleDataError,
 } from './errors.js';
+export { type CandlePage, candlesToCsv, closedEnd, type FetchRange, fetchCandleRange } from './fetch.js';
 export { detectGaps, type Gap, type GapReport, inferTimeframe } from './gaps.js';
 export { filterRange, type LoadCandlesOptions, type LoadedCandles, loadCandlesFile } from './load.js';
 export { CANDLES_CSV_HEADER, CSV_RULES, type ParseResult, parseCandlesCsv } from './parse-csv.js';
