@@ -13,16 +13,14 @@ import {
   candlesToCsv,
   closedEnd,
   fetchCandleRange,
-  isCandleDataError,
   isTimeframe,
   loadCandlesFile,
   parseTimeframe,
 } from '../backtest/data/index.js';
-import { BacktestInputError, EXIT_DATAERR } from '../backtest/errors.js';
+import { BacktestInputError } from '../backtest/errors.js';
 import { parseFromBound, parseToBound } from '../backtest/window.js';
-import { EXIT_CONFIG } from '../config/index.js';
 import { type Candle, candleAt } from '../core/candles.js';
-import { usageErrorsExit78 } from './backtest-options.js';
+import { failBacktest, usageErrorsExit78 } from './backtest-options.js';
 import { type CliIO, ExitCode } from './program.js';
 
 /** sysexits EX_UNAVAILABLE: the exchange could not be reached or answered badly. */
@@ -142,20 +140,11 @@ export function registerFetchDataCommand(program: Command, io: CliIO, home: stri
         }
         await fetchData(o, io, now());
       } catch (e) {
-        if (e instanceof ExitCode) throw e;
-        if (e instanceof BacktestInputError) {
-          io.err(`error: ${e.message}`);
-          throw new ExitCode(EXIT_CONFIG);
-        }
-        if (isCandleDataError(e)) {
-          io.err(`data error: ${e.message}`);
-          throw new ExitCode(EXIT_DATAERR);
-        }
         if (e instanceof ExchangeError) {
           io.err(`exchange error: ${e.message}`);
           throw new ExitCode(EXIT_UNAVAILABLE);
         }
-        throw e;
+        failBacktest(e, io);
       }
     });
   usageErrorsExit78(cmd);
