@@ -123,7 +123,9 @@ class BatchContext implements DecideContext {
 
   /** Throws the contract break for a refused lookup; kept out of `value`/`price` so they stay small. */
   private refuse(what: 'indicator' | 'price source', name: string, back: number): never {
-    const known = what === 'indicator' ? this.columns.get(name) !== undefined : PRICE_SOURCES.has(name);
+    const known =
+      (what === 'indicator' ? this.columns.get(name) : priceColumn(this.candles, name as PriceSource)) !==
+      undefined;
     if (!known) {
       throw new StrategyError(
         'STRATEGY_UNKNOWN_INDICATOR',
@@ -162,8 +164,6 @@ class BatchContext implements DecideContext {
     return i >= 0 ? s[i]! : Number.NaN;
   }
 }
-
-const PRICE_SOURCES: ReadonlySet<string> = new Set(['open', 'high', 'low', 'close', 'volume']);
 
 export interface BatchOptions {
   readonly allowShort: boolean;
