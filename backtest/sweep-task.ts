@@ -13,6 +13,8 @@ import type { SharedCandles } from './shared-candles.js';
 /** What every worker of a pool receives once: the candles it works on. */
 export interface SweepWorkerData {
   readonly candles: SharedCandles;
+  /** Nice increment each worker applies to its own thread at start-up (`lowerThreadPriority`, priority.ts). */
+  readonly niceIncrement: number;
 }
 
 /** A batch of combinations of one strategy over one window. Plain data (structured-cloned to a worker). */

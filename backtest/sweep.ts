@@ -40,9 +40,9 @@ export interface SweepRequest {
   /** Called after each finished task with combinations done (valid ones) and their total. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
-   * Nice increment of the worker threads (Linux), for a caller that wants them to yield the CPU to everything
-   * else on the machine. Default 0: the main thread mostly sleeps while a sweep runs, and the scheduler already
-   * wakes a sleeper promptly, so its event loop stays on time without it (see README "Performance").
+   * Nice increment of each worker thread (Linux; 0-19, default {@link DEFAULT_SWEEP_NICE}). A sweep is
+   * background work: with its workers niced, trading bots on the same machine (in this process or another)
+   * get the CPU first when they wake, and a sweep on an idle machine runs as fast as before.
    */
   readonly niceIncrement?: number;
 }
@@ -74,6 +74,9 @@ export function backtestWorkerFile(): string {
   if (here.endsWith('.ts')) return path.join(packageRoot(), 'dist', 'workers', 'backtest-task.js');
   return fileURLToPath(new URL('../workers/backtest-task.js', import.meta.url));
 }
+
+/** Default nice increment of sweep workers: well below the bots, still ahead of idle-priority work. */
+export const DEFAULT_SWEEP_NICE = 10;
 
 /** Returns the default worker count: the CPUs this process may use. */
 export function defaultWorkers(): number {
@@ -114,6 +117,10 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= 256)) {
     throw new BacktestInputError(`workers must be an integer between 1 and 256, got ${workers}`);
   }
+  const nice = req.niceIncrement ?? DEFAULT_SWEEP_NICE;
+  if (!(Number.isInteger(nice) && nice >= 0 && nice <= 19)) {
+    throw new BacktestInputError(`niceIncrement must be an integer between 0 and 19, got ${nice}`);
+  }
   const strat = await backtestStrategy(req.strategy);
   const valid: { index: number; params: unknown }[] = [];
   const skipped: { params: Readonly<Record<string, unknown>>; reason: string }[] = [];
@@ -132,7 +139,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
   // The shared buffer is filled after the pool is created, so the copy overlaps the workers' start-up; they
   // read it only in tasks, which are posted after it (postMessage orders the memory).
   const shared = allocateShared(history.ts.length);
-  const workerData: SweepWorkerData = { candles: shared };
+  const workerData: SweepWorkerData = { candles: shared, niceIncrement: nice };
   const size = chunkSize(valid.length, workers, end);
   // No thread without a task: a 3-combination sweep on 16 CPUs starts 3 workers.
   const threads = Math.min(workers, Math.ceil(valid.length / size));
@@ -142,7 +149,9 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
     maxThreads: threads,
     // Tasks are queued up front; an unbounded queue is fine because each entry is a few params.
     maxQueue: Number.POSITIVE_INFINITY,
-    niceIncrement: req.niceIncrement ?? 0,
+    // Each worker nices its own thread (workers/backtest-task.ts). Piscina's own option needs an optional
+    // native module and is a silent no-op without it, so it stays 0.
+    niceIncrement: 0,
     workerData,
   });
   fillShared(shared, history);

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { BacktestInputError, EXIT_SIGINT } from '../backtest/errors.js';
 import { gridCombos, type ParamValue, parseGrid } from '../backtest/params.js';
+import { lowerProcessPriority } from '../backtest/priority.js';
 import { type BacktestRecord, backtestRecord } from '../backtest/record.js';
 import { columns, fmt } from './backtest-format.js';
 import {
@@ -21,6 +22,7 @@ import { type CliIO, ExitCode } from './program.js';
 interface SweepOptionValues extends EngineOptionValues {
   grid: string[];
   workers?: string;
+  nice?: string;
   top: string;
 }
 
@@ -53,11 +55,18 @@ export async function sweepCommand(o: SweepOptionValues, io: CliIO): Promise<voi
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 256)) {
       throw new BacktestInputError(`--workers: expected an integer 1-256, was ${o.workers}`);
     }
+    const nice = numberOption('--nice', o.nice);
+    if (nice !== undefined && !(Number.isInteger(nice) && nice >= 0 && nice <= 19)) {
+      throw new BacktestInputError(`--nice: expected an integer 0-19, was ${o.nice}`);
+    }
     const top = numberOption('--top', o.top) ?? 20;
     const grid = parseGrid(o.grid);
     const prep = await prepareRun(o, io.env);
     const combos = gridCombos(grid, prep.params as Record<string, ParamValue>);
-    const { defaultWorkers, runSweep } = await import('../backtest/sweep.js');
+    const { DEFAULT_SWEEP_NICE, defaultWorkers, runSweep } = await import('../backtest/sweep.js');
+    // This process is background work as a whole: its main thread and V8's helper threads compete with the
+    // bots for the CPU too, not only the workers (which start from this thread's nice and keep it).
+    lowerProcessPriority(nice ?? DEFAULT_SWEEP_NICE);
     process.once('SIGINT', onSigint);
     io.err(
       `sweep: ${combos.length} combinations x ${prep.window.end - prep.window.start} bars on ${workers ?? defaultWorkers()} workers (Ctrl-C cancels)`,
@@ -73,6 +82,7 @@ export async function sweepCommand(o: SweepOptionValues, io: CliIO): Promise<voi
       end: prep.window.end,
       config: prep.settings.config,
       ...(workers !== undefined ? { workers } : {}),
+      niceIncrement: 0,
       signal: abort.signal,
       onProgress: (done, total) => bar?.update(done, total),
     });
@@ -151,6 +161,10 @@ export function registerSweepCommand(program: Command, io: CliIO): void {
       [],
     )
     .option('--workers <n>', 'worker threads (default: the number of CPUs)')
+    .option(
+      '--nice <n>',
+      "lower this process's priority by n, 0-19 (Linux; default 10: trading bots get the CPU first)",
+    )
     .option('--top <n>', 'rows in the table (not with --json)', '20');
   usageErrorsExit78(cmd).action(async (o: SweepOptionValues) => sweepCommand(o, io));
 }

@@ -124,6 +124,18 @@ describe('dualbot sweep (built program)', () => {
       'fast_period=9..1',
     ]);
     expect(badGrid.code).toBe(78);
+    const badNice = runBuilt([
+      'sweep',
+      '--strategy',
+      'sma_crossover',
+      '--data',
+      BTC,
+      ...GRID,
+      '--nice',
+      '-3',
+    ]);
+    expect(badNice.code).toBe(78);
+    expect(badNice.stderr).toMatch(/--nice: expected an integer 0-19, was -3/);
   });
 
   it('Ctrl-C (SIGINT) cancels the pool and exits 130', async () => {

@@ -5,6 +5,7 @@
  */
 import { workerData } from 'piscina';
 import { type BacktestScratch, createScratch } from '../backtest/engine.js';
+import { lowerThreadPriority } from '../backtest/priority.js';
 import { sharedColumns } from '../backtest/shared-candles.js';
 import {
   type BacktestTask,
@@ -18,6 +19,7 @@ import { findStrategy } from '../strategies/registry.js';
 import type { StrategyDefinition } from '../strategies/types.js';
 
 const data = workerData as SweepWorkerData;
+lowerThreadPriority(data.niceIncrement);
 const candles = sharedColumns(data.candles);
 /** Per window end: the candles indicators see, the columns computed over them, and reusable run buffers. */
 const windows = new Map<
