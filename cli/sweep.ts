@@ -82,6 +82,7 @@ export async function sweepCommand(o: SweepOptionValues, io: CliIO): Promise<voi
       end: prep.window.end,
       config: prep.settings.config,
       ...(workers !== undefined ? { workers } : {}),
+      // The workers start from this thread's lowered priority already; no second increment on top.
       niceIncrement: 0,
       signal: abort.signal,
       onProgress: (done, total) => bar?.update(done, total),
