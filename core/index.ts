@@ -79,6 +79,7 @@ export {
   drawdown,
   effectiveTarget,
   entryQuantity,
+  floorToStep,
   HARD_MAX_LEVERAGE,
   type RiskConfig,
   resume,

@@ -268,3 +268,14 @@ export function updateDrawdown(
 export function resume(account: Account, currentEquity: number): Account {
   return amendAccount(account, { halted: null, equityPeak: currentEquity });
 }
+
+/**
+ * Rounds an amount down to a venue's step (sizing an order, or a venue filling one): never up, whatever its
+ * size. The quotient carries float error of a few ulps (13.08466761 / 1e-8 = 1308466760.9999998), so it is
+ * nudged by a few ulps before the floor, and no more: a relative nudge of 1e-12 once turned 25383.48867013
+ * into 25383.48867015, a fill two steps larger than the order (on an exit, a sell of more than was held).
+ */
+export function floorToStep(amount: number, step: number): number {
+  const steps = amount / step;
+  return Math.floor(steps + steps * 4 * Number.EPSILON) * step;
+}

@@ -8,6 +8,7 @@ import {
   drawdown,
   effectiveTarget,
   entryQuantity,
+  floorToStep,
   HARD_MAX_LEVERAGE,
   type RiskConfig,
   resume,
@@ -226,5 +227,28 @@ describe('drawdown halt', () => {
 
   it('never halts without maxDrawdown', () => {
     expect(updateDrawdown(createAccount(1000), 1, {}).halted).toBeNull();
+  });
+});
+
+describe('floorToStep', () => {
+  it('keeps an exact multiple of the step whole and never rounds a large amount up', () => {
+    expect(floorToStep(13.08466761, 1e-8)).toBeCloseTo(13.08466761, 12);
+    expect(Number(floorToStep(13.08466761, 1e-8).toFixed(8))).toBe(13.08466761);
+    // The regression: the old relative nudge (1e-12) made this 25383.48867015, two steps above the order.
+    expect(Number(floorToStep(25383.488670130002, 1e-8).toFixed(8))).toBe(25383.48867013);
+    expect(floorToStep(0.5e-8, 1e-8)).toBe(0);
+  });
+
+  fcTest.prop([
+    fc.integer({ min: 1, max: 2 ** 50 }),
+    fc.double({ min: 0, max: 0.999_999, noNaN: true }),
+    fc.constantFrom(1e-8, 1e-6, 0.001, 0.01, 1),
+  ], { numRuns: 2000 })('rounds down to the step: at most the amount, less than one step below it', (whole, frac, step) => {
+    const amount = (whole + frac) * step;
+    const steps = Math.round(floorToStep(amount, step) / step);
+    // Exact in steps: never above what was asked (up to the float error of `amount` itself), never a whole
+    // step below it.
+    expect(steps).toBeLessThanOrEqual(Math.floor((whole + frac) * (1 + 1e-15)));
+    expect(steps).toBeGreaterThanOrEqual(whole);
   });
 });

@@ -25,6 +25,7 @@ import {
   type Fill,
   type FillModel,
   fillPrice,
+  floorToStep,
   liquidationFill,
   type MarginTerms,
   type RiskConfig,
@@ -432,7 +433,7 @@ export class BotSession {
         const px = fillPrice(p.side, ref, this.d.fill);
         qty = entryQuantity(equity(this.state.account, ref), px, this.d.risk, this.d.fill);
         const market = await this.d.exchange.market(pair);
-        qty = Math.floor(qty / market.amountStep) * market.amountStep;
+        qty = floorToStep(qty, market.amountStep);
         if (!(qty > 0) || qty < market.minAmount) {
           this.d.log.warn({ qty, min: market.minAmount }, 'entry too small to place; skipped');
           continue;

@@ -17,6 +17,7 @@ import {
   checkLiquidation,
   createAccount,
   type FillModel,
+  floorToStep,
   liquidationFill,
   type MarginTerms,
   marketFill,
@@ -46,6 +47,7 @@ export function liquidationOrderId(candleTs: number): string {
 }
 /** Base quantity step of the paper venue (satoshi-like); real venues' steps come from their markets. */
 const AMOUNT_STEP = 1e-8;
+
 /** Orders kept for lookups by client id; older ones are dropped (the journal keeps them all). */
 const MAX_ORDERS = 1000;
 
@@ -225,9 +227,7 @@ export class PaperExchange implements ExchangePort {
     }
     const existing = this.state.orders.find((o) => o.clientOrderId === parsed.data.clientOrderId);
     if (existing) return existing;
-    // Like a real venue: the amount is rounded down to the step, and an order below one step is refused.
-    // The relative nudge keeps an exact multiple of the step (13.08466761 / 1e-8 = 1308466760.9999998) whole.
-    const amount = Math.floor((parsed.data.amount / AMOUNT_STEP) * (1 + 1e-12)) * AMOUNT_STEP;
+    const amount = floorToStep(parsed.data.amount, AMOUNT_STEP);
     if (!(amount >= AMOUNT_STEP)) {
       throw new ExchangeError(
         'EXCHANGE_INVALID_ORDER',
@@ -253,7 +253,7 @@ export class PaperExchange implements ExchangePort {
     const delta = req.side === 'buy' ? req.amount : -req.amount;
     if (
       req.reduceOnly &&
-      !(cur !== 0 && Math.sign(delta) !== Math.sign(cur) && req.amount <= Math.abs(cur) * (1 + 1e-9))
+      !(cur !== 0 && Math.sign(delta) !== Math.sign(cur) && req.amount <= Math.abs(cur) + AMOUNT_STEP / 2)
     ) {
       throw new ExchangeError('EXCHANGE_INVALID_ORDER', 'reduce-only order would not reduce the position');
     }
@@ -270,7 +270,8 @@ export class PaperExchange implements ExchangePort {
           `buy needs ${(fill.qty * fill.price + fill.fee).toFixed(2)}, free ${b.quote.toFixed(2)}`,
         );
       }
-      if (req.side === 'sell' && req.amount > b.base * (1 + 1e-9)) {
+      // Both are on the step grid (up to float noise): more than half a step above is more than is held.
+      if (req.side === 'sell' && req.amount > b.base + AMOUNT_STEP / 2) {
         throw new ExchangeError(
           'EXCHANGE_INSUFFICIENT_FUNDS',
           `sell of ${req.amount} exceeds the balance ${b.base}`,

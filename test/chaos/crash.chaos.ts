@@ -11,7 +11,7 @@ import { readJournal } from '../../actors/persistence/journal.js';
 import { readStateFile } from '../../actors/persistence/state-file.js';
 import { runBuilt, tempDir } from '../helpers/cli.js';
 import { setReplaySpeed, startRuntime } from '../helpers/runtime.js';
-import { dustSteps, recordFigures, seeded, sleep, steps } from './support.js';
+import { recordFigures, seeded, sleep, steps } from './support.js';
 
 const KILLS = Number(process.env['CHAOS_KILLS'] ?? 100);
 const SEED = Number(process.env['CHAOS_SEED'] ?? 20_261_125);
@@ -71,11 +71,7 @@ describe('chaos: SIGKILL at random moments, then restart', () => {
       expect(new Set(ids).size, `${bot}: a client order id filled twice`).toBe(ids.length);
       const fromJournal = fills.reduce((q, f) => q + steps(f.side, f.qty), 0);
       const ours = steps(state.account.position.side, state.quantity);
-      const dust = dustSteps(fills);
-      expect(
-        Math.abs(ours - fromJournal),
-        `${bot}: state vs journal (1e-8 steps, dust ${dust})`,
-      ).toBeLessThanOrEqual(dust);
+      expect(fromJournal, `${bot}: state vs journal (1e-8 steps)`).toBe(ours);
       const paper = JSON.parse(readFileSync(path.join(dir, 'paper.json'), 'utf8')) as {
         account: { position: { side: string; qty: number } };
         orders: { clientOrderId: string }[];

@@ -39,11 +39,3 @@ export function steps(side: string, qty: number): number {
   const n = Math.round(qty * 1e8);
   return side === 'sell' || side === 'SHORT' ? -n : n;
 }
-
-/**
- * How far the signed sum of a journal's fills may drift from the booked position, in steps: the core closes
- * a position when a fill leaves less than `DUST_RELATIVE` (1e-9) of it, so each fill may drop that much dust.
- */
-export function dustSteps(fills: readonly { qty: number }[]): number {
-  return fills.reduce((t, f) => t + Math.ceil(Math.round(f.qty * 1e8) * 1e-9), 0);
-}
