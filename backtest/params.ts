@@ -2,6 +2,7 @@
  * Strategy params from the command line: `--param name=value` assignments, `--grid` ranges for sweeps, and
  * validation against the strategy's own zod schema. Pure.
  */
+import { z } from 'zod';
 import type { StrategyDefinition } from '../strategies/types.js';
 import { BacktestInputError } from './errors.js';
 
@@ -35,6 +36,52 @@ export function parseParams(assignments: readonly string[]): Record<string, Para
   for (const a of assignments) {
     const [name, value] = splitAssignment('--param', a);
     out[name] = parseParamValue(value);
+  }
+  return out;
+}
+
+/** The param names a strategy's schema declares, or `null` when its schema is not a plain object. */
+export function paramNames(def: StrategyDefinition<unknown>): string[] | null {
+  const schema: unknown = def.paramsSchema;
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : null;
+}
+
+/**
+ * Resolves the param names typed on the command line against the strategy's. A declared name is used as it
+ * is; a name that starts exactly one declared name up to an underscore stands for it (`fast` for
+ * `fast_period`, as in `--param fast=20`). An unknown or ambiguous name, or one param given under both
+ * names, is refused with the declared names listed. A strategy whose schema is not a plain object keeps
+ * the names as typed (its schema judges them).
+ *
+ * @throws BacktestInputError naming the flag, the name and the strategy's params.
+ */
+export function resolveParamNames<V>(
+  def: StrategyDefinition<unknown>,
+  typed: Readonly<Record<string, V>>,
+  flag: '--param' | '--grid',
+): Record<string, V> {
+  const names = paramNames(def);
+  if (names === null) return { ...typed };
+  const known = new Set(names);
+  const list = names.join(', ');
+  const out: Record<string, V> = {};
+  const typedAs = new Map<string, string>();
+  for (const [name, value] of Object.entries(typed)) {
+    let full = name;
+    if (!known.has(name)) {
+      const matches = names.filter((n) => n.startsWith(`${name}_`));
+      if (matches.length !== 1) {
+        const why = matches.length === 0 ? 'unknown param' : `ambiguous param (${matches.join(' or ')})`;
+        throw new BacktestInputError(`${flag} ${name}: ${why} for ${def.name}; its params: ${list}`);
+      }
+      full = matches[0]!;
+    }
+    const first = typedAs.get(full);
+    if (first !== undefined) {
+      throw new BacktestInputError(`${flag} ${full} is given twice: as ${first} and as ${name}`);
+    }
+    typedAs.set(full, name);
+    out[full] = value;
   }
   return out;
 }

@@ -4,6 +4,7 @@
  */
 import { type Dataset, loadDataset } from '../backtest/dataset.js';
 import { BacktestInputError } from '../backtest/errors.js';
+import { resolveParamNames } from '../backtest/params.js';
 import { type ResolvedSettings, resolveBotSettings, resolveSettings } from '../backtest/settings.js';
 import { type BacktestStrategy, backtestStrategy } from '../backtest/strategies.js';
 import { type BarWindow, windowFor } from '../backtest/window.js';
@@ -50,7 +51,10 @@ export async function prepareRun(o: EngineOptionValues, env: NodeJS.ProcessEnv):
     refuseWithBot(o);
     bot = await loadBotConfig(o.bot, { env, production: loadProductionStrategiesFile() });
     strategy = { stage: bot.strategy.stage, definition: bot.strategy.definition, defaults: {} };
-    params = { ...(bot.strategy.params as Record<string, unknown>), ...cliParams };
+    params = {
+      ...(bot.strategy.params as Record<string, unknown>),
+      ...resolveParamNames(bot.strategy.definition, cliParams, '--param'),
+    };
     const startingCash = numberOption('--cash', o.cash);
     settings = resolveBotSettings(bot, {
       sizing: o.sizing === 'bot' ? 'bot' : 'equity',
@@ -69,7 +73,7 @@ export async function prepareRun(o: EngineOptionValues, env: NodeJS.ProcessEnv):
     if (o.sizing !== undefined) throw new BacktestInputError('--sizing applies to --bot backtests only');
     if (o.strategy === undefined) throw new BacktestInputError('--strategy (or --bot) is required');
     strategy = await backtestStrategy(o.strategy);
-    params = cliParams;
+    params = resolveParamNames(strategy.definition, cliParams, '--param');
     settings = resolveSettings(settingsFromOptions(o));
   }
   if (dataFile === undefined) throw new BacktestInputError('--data is required (a candle CSV file)');

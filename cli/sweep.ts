@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { BacktestInputError, EXIT_SIGINT } from '../backtest/errors.js';
-import { gridCombos, type ParamValue, parseGrid } from '../backtest/params.js';
+import { gridCombos, type ParamValue, parseGrid, resolveParamNames } from '../backtest/params.js';
 import { lowerProcessPriority } from '../backtest/priority.js';
 import { type BacktestRecord, backtestRecord } from '../backtest/record.js';
 import { columns, fmt } from './backtest-format.js';
@@ -62,7 +62,10 @@ export async function sweepCommand(o: SweepOptionValues, io: CliIO): Promise<voi
     const top = numberOption('--top', o.top) ?? 20;
     const grid = parseGrid(o.grid);
     const prep = await prepareRun(o, io.env);
-    const combos = gridCombos(grid, prep.params as Record<string, ParamValue>);
+    const combos = gridCombos(
+      resolveParamNames(prep.strategy.definition, grid, '--grid'),
+      prep.params as Record<string, ParamValue>,
+    );
     const { DEFAULT_SWEEP_NICE, defaultWorkers, runSweep } = await import('../backtest/sweep.js');
     // This process is background work as a whole: its main thread and V8's helper threads compete with the
     // bots for the CPU too, not only the workers (which start from this thread's nice and keep it).

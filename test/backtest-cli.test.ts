@@ -25,6 +25,21 @@ describe('dualbot backtest (built program)', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    // The short names of the issue's example (`--param fast=20 --param slow=50`) are the same run.
+    const short = runBuilt([
+      'backtest',
+      '--strategy',
+      'sma_crossover',
+      '--param',
+      'fast=20',
+      '--param',
+      'slow=50',
+      '--data',
+      BTC,
+      '--json',
+    ]);
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toBe(r.stdout);
     const o = json(r.stdout);
     for (const k of [
       'strategy',
@@ -117,7 +132,11 @@ describe('dualbot backtest (built program)', () => {
         /invalid params for sma_crossover: fast_period: fast_period must be smaller than slow_period/,
       ],
       [['--param', 'fast_period=abc'], /fast_period: .*number/],
-      [['--param', 'nope=1'], /invalid params for sma_crossover/],
+      [
+        ['--param', 'nope=1'],
+        /--param nope: unknown param for sma_crossover; its params: fast_period, slow_period/,
+      ],
+      [['--param', 'fast=5', '--param', 'fast_period=6'], /--param fast_period is given twice/],
       [['--leverage', '2'], /long_only trades spot at 1x/],
       [['--mode', 'leveraged', '--leverage', '4'], /between 1 and 3/],
       [['--stop-loss', 'x'], /--stop-loss: expected a number/],

@@ -5,11 +5,14 @@ import {
   compareParams,
   expandGridValues,
   gridCombos,
+  paramNames,
   parseGrid,
   parseParams,
   parseParamValue,
+  resolveParamNames,
 } from '../backtest/params.js';
 import { resolveSettings } from '../backtest/settings.js';
+import { rsiMomentum } from '../strategies/production/rsi_momentum.js';
 import { smaCrossover } from '../strategies/production/sma_crossover.js';
 import type { StrategyDefinition } from '../strategies/types.js';
 
@@ -57,6 +60,35 @@ describe('backtest params', () => {
     expect(!bad.ok && bad.message).toMatch(/fast_period: fast_period must be smaller than slow_period/);
     const unknown = checkParams(def, { fast: 5 });
     expect(!unknown.ok && unknown.message).toMatch(/fast/);
+  });
+
+  it('reads short names on the command line (`fast` for fast_period), and refuses unknown or doubled ones', () => {
+    const def = smaCrossover as StrategyDefinition<unknown>;
+    expect(paramNames(def)).toEqual(['fast_period', 'slow_period']);
+    // The issue's own examples: --param fast=20 --param slow=50, --grid fast=5..50:5.
+    expect(resolveParamNames(def, { fast: 20, slow: 50 }, '--param')).toEqual({
+      fast_period: 20,
+      slow_period: 50,
+    });
+    expect(resolveParamNames(def, { fast_period: 20 }, '--param')).toEqual({ fast_period: 20 });
+    expect(resolveParamNames(def, { slow: [20, 30] }, '--grid')).toEqual({ slow_period: [20, 30] });
+    expect(() => resolveParamNames(def, { fst: 1 }, '--param')).toThrow(
+      new BacktestInputError(
+        '--param fst: unknown param for sma_crossover; its params: fast_period, slow_period',
+      ),
+    );
+    // A prefix must end at an underscore: `fast_p` is not a name of its own.
+    expect(() => resolveParamNames(def, { fast_p: 1 }, '--param')).toThrow(/unknown param/);
+    expect(() => resolveParamNames(def, { fast: 1, fast_period: 2 }, '--param')).toThrow(
+      '--param fast_period is given twice: as fast and as fast_period',
+    );
+    // rsi_momentum has rsi_period: `rsi` resolves; `period` is nobody's prefix.
+    const rsi = rsiMomentum as StrategyDefinition<unknown>;
+    expect(resolveParamNames(rsi, { rsi: 10, sma: 30 }, '--param')).toEqual({
+      rsi_period: 10,
+      sma_period: 30,
+    });
+    expect(() => resolveParamNames(rsi, { period: 10 }, '--grid')).toThrow(/--grid period: unknown param/);
   });
 
   it('orders params deterministically', () => {

@@ -101,6 +101,28 @@ describe('dualbot sweep (built program)', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter((l) => /^\s*\d+\s+\{/.test(l))).toHaveLength(3);
+    // The example, short names and all: 10 x 19 combinations, the 16 with fast >= slow skipped.
+    const example = runBuilt([
+      'sweep',
+      '--strategy',
+      'sma_crossover',
+      '--grid',
+      'fast=5..50:5',
+      '--grid',
+      'slow=20..200:10',
+      '--data',
+      BTC,
+      '--json',
+    ]);
+    expect(example.code, example.stderr).toBe(0);
+    const rows = JSON.parse(example.stdout) as { params: Record<string, number> }[];
+    expect(rows).toHaveLength(174);
+    expect(Object.keys(rows[0]!.params).sort()).toEqual(['fast_period', 'slow_period']);
+    const typo = runBuilt(['sweep', '--strategy', 'sma_crossover', '--grid', 'fsat=5,10', '--data', BTC]);
+    expect(typo.code).toBe(78);
+    expect(typo.stderr).toMatch(
+      /--grid fsat: unknown param for sma_crossover; its params: fast_period, slow_period/,
+    );
     const none = runBuilt([
       'sweep',
       '--strategy',
