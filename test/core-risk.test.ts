@@ -239,11 +239,14 @@ describe('floorToStep', () => {
     expect(floorToStep(0.5e-8, 1e-8)).toBe(0);
   });
 
-  fcTest.prop([
-    fc.integer({ min: 1, max: 2 ** 50 }),
-    fc.double({ min: 0, max: 0.999_999, noNaN: true }),
-    fc.constantFrom(1e-8, 1e-6, 0.001, 0.01, 1),
-  ], { numRuns: 2000 })('rounds down to the step: at most the amount, less than one step below it', (whole, frac, step) => {
+  fcTest.prop(
+    [
+      fc.integer({ min: 1, max: 2 ** 50 }),
+      fc.double({ min: 0, max: 0.999_999, noNaN: true }),
+      fc.constantFrom(1e-8, 1e-6, 0.001, 0.01, 1),
+    ],
+    { numRuns: 2000 },
+  )('rounds down to the step: at most the amount, less than one step below it', (whole, frac, step) => {
     const amount = (whole + frac) * step;
     const steps = Math.round(floorToStep(amount, step) / step);
     // Exact in steps: never above what was asked (up to the float error of `amount` itself), never a whole
