@@ -8,7 +8,7 @@ import { analyzeLookahead } from '../backtest/analyze-lookahead.js';
 import { analyzeWarmup } from '../backtest/analyze-warmup.js';
 import { loadDataset } from '../backtest/dataset.js';
 import { BacktestInputError } from '../backtest/errors.js';
-import { parseParams, validateParams } from '../backtest/params.js';
+import { parseParams, resolveParamNames, validateParams } from '../backtest/params.js';
 import { BACKTEST_MODES } from '../backtest/settings.js';
 import { backtestStrategy } from '../backtest/strategies.js';
 import { failBacktest, numberOption, usageErrorsExit78 } from './backtest-options.js';
@@ -38,7 +38,8 @@ async function load(o: AnalyzeOptionValues) {
   if (o.strategy === undefined) throw new BacktestInputError('--strategy is required');
   if (o.data === undefined) throw new BacktestInputError('--data is required (a candle CSV file)');
   const strat = await backtestStrategy(o.strategy);
-  const params = validateParams(strat.definition, parseParams(o.param), strat.defaults);
+  const typed = resolveParamNames(strat.definition, parseParams(o.param), '--param');
+  const params = validateParams(strat.definition, typed, strat.defaults);
   const dataset = await loadDataset(o.data, o.timeframe !== undefined ? { timeframe: o.timeframe } : {});
   return { def: strat.definition, params, dataset };
 }

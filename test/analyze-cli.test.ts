@@ -21,6 +21,19 @@ describe('dualbot analyze (built program)', () => {
       /rsi = rsi\(close,14\): depends on history .* needs \d+ bars for a relative difference < 0.000001/,
     );
     expect(r.stdout).toMatch(/sma = sma\(close,20\): does not depend on earlier history/);
+    // Params by short name, as for backtest and sweep.
+    const short = runBuilt([
+      'analyze',
+      'warmup',
+      '--strategy',
+      'rsi_momentum',
+      '--param',
+      'sma=30',
+      '--data',
+      BTC,
+    ]);
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toMatch(/sma = sma\(close,30\)/);
     expect(r.stdout).toMatch(/history needed before the first decision: \d+ bars/);
   });
 
