@@ -15,6 +15,8 @@ export interface SweepWorkerData {
   readonly candles: SharedCandles;
   /** Nice increment each worker applies to its own thread at start-up (`lowerThreadPriority`, priority.ts). */
   readonly niceIncrement: number;
+  /** Byte budget of each worker's indicator column cache (column-cache.ts). */
+  readonly cacheBytes: number;
 }
 
 /** A batch of combinations of one strategy over one window. Plain data (structured-cloned to a worker). */

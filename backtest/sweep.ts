@@ -45,6 +45,11 @@ export interface SweepRequest {
    * get the CPU first when they wake, and a sweep on an idle machine runs as fast as before.
    */
   readonly niceIncrement?: number;
+  /**
+   * Byte budget of each worker's cache of indicator columns (least recently used dropped first). Default
+   * {@link columnCacheBytes}: a quarter of the machine's memory shared by the workers, 64-512 MiB each.
+   */
+  readonly columnCacheBytes?: number;
 }
 
 /** One combination's result. */
@@ -77,6 +82,12 @@ export function backtestWorkerFile(): string {
 
 /** Default nice increment of sweep workers: well below the bots, still ahead of idle-priority work. */
 export const DEFAULT_SWEEP_NICE = 10;
+
+/** Default column cache budget per worker: a quarter of the memory over the workers, 64-512 MiB each. */
+export function columnCacheBytes(workers: number, totalMemory = os.totalmem()): number {
+  const MiB = 2 ** 20;
+  return Math.min(512 * MiB, Math.max(64 * MiB, Math.floor(totalMemory / 4 / workers)));
+}
 
 /** Returns the default worker count: the CPUs this process may use. */
 export function defaultWorkers(): number {
@@ -121,6 +132,10 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
   if (!(Number.isInteger(nice) && nice >= 0 && nice <= 19)) {
     throw new BacktestInputError(`niceIncrement must be an integer between 0 and 19, got ${nice}`);
   }
+  const cacheBytes = req.columnCacheBytes;
+  if (cacheBytes !== undefined && !(Number.isFinite(cacheBytes) && cacheBytes >= 0)) {
+    throw new BacktestInputError(`columnCacheBytes must be a finite number >= 0, got ${cacheBytes}`);
+  }
   const strat = await backtestStrategy(req.strategy);
   const valid: { index: number; params: unknown }[] = [];
   const skipped: { params: Readonly<Record<string, unknown>>; reason: string }[] = [];
@@ -139,10 +154,14 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
   // The shared buffer is filled after the pool is created, so the copy overlaps the workers' start-up; they
   // read it only in tasks, which are posted after it (postMessage orders the memory).
   const shared = allocateShared(history.ts.length);
-  const workerData: SweepWorkerData = { candles: shared, niceIncrement: nice };
   const size = chunkSize(valid.length, workers, end);
   // No thread without a task: a 3-combination sweep on 16 CPUs starts 3 workers.
   const threads = Math.min(workers, Math.ceil(valid.length / size));
+  const workerData: SweepWorkerData = {
+    candles: shared,
+    niceIncrement: nice,
+    cacheBytes: cacheBytes ?? columnCacheBytes(threads),
+  };
   const pool = new Piscina<BacktestTask, ComboOutcome[]>({
     filename: backtestWorkerFile(),
     minThreads: threads,

@@ -103,6 +103,18 @@ describe('runSweep on a Piscina pool', () => {
       const l = local[i]!;
       expect('metrics' in l && l.metrics).toEqual(r.metrics);
     }
+    // A column cache too small to keep anything computes the columns again: the same results.
+    const tight = await runSweep({
+      strategy: 'sma_crossover',
+      combos,
+      candles,
+      timeframeMs: HOUR,
+      config,
+      workers: 2,
+      start: 1000,
+      columnCacheBytes: 0,
+    });
+    expect(tight.results).toEqual(out.results);
     // Loose bound (a shared CI box): the main thread only posts tasks and receives small results.
     expect(h.percentile(99) / 1e6).toBeLessThan(100);
   });

@@ -4,6 +4,7 @@
  * spec so a sweep computes e.g. each SMA period once per worker.
  */
 import { workerData } from 'piscina';
+import { ColumnCache } from '../backtest/column-cache.js';
 import { type BacktestScratch, createScratch } from '../backtest/engine.js';
 import { lowerThreadPriority } from '../backtest/priority.js';
 import { sharedColumns } from '../backtest/shared-candles.js';
@@ -47,7 +48,7 @@ export default async function backtestTask(task: BacktestTask): Promise<ComboOut
     // Indicator columns are keyed by spec only, so each distinct history (0..end) gets its own cache.
     w = {
       candles: sliceColumns(candles, 0, task.end),
-      cache: new Map(),
+      cache: new ColumnCache(data.cacheBytes),
       scratch: createScratch(task.end),
     };
     windows.set(task.end, w);
