@@ -165,6 +165,14 @@ export function exchangeContractSuite(
       expect(placed.amount).toBeLessThanOrEqual(r.amount);
     });
 
+    it('keeps an amount a few ulps below a step (a float sum of fills) at that step, not one step less', async () => {
+      const base = await amountWorth(20);
+      const r = req({ side: 'sell', amount: base * (1 - Number.EPSILON) });
+      expect(r.amount).toBeLessThan(base);
+      const placed = await ctx.port.placeOrder(r);
+      expect(placed.amount).toBeCloseTo(base, 12);
+    });
+
     it('refuses an order below the minimum size before sending it', async () => {
       const t = await ctx.port.fetchTicker(ctx.pair);
       const byCost = market.minCost !== undefined ? (market.minCost * 0.5) / t.ask : Number.POSITIVE_INFINITY;

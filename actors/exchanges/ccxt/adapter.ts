@@ -17,6 +17,7 @@
  * logging the adapter cannot print a key.
  */
 import type { Exchange, MarketInterface as Market, Order } from 'ccxt';
+import { floorToStep } from '../../../core/risk.js';
 import { ExchangeError, isExchangeError } from '../errors.js';
 import {
   type Balances,
@@ -168,11 +169,15 @@ export class CcxtPort implements ExchangePort {
     });
   }
 
-  /** ccxt's truncation to the market's amount step, as a number; 0 when nothing is left. */
-  #floorAmount(symbol: string, amount: number): number {
+  /**
+   * ccxt's truncation to the market's amount step, as a number; 0 when nothing is left. An amount a few ulps
+   * below a step (a float sum of partial fills: 0.7 + 0.1 is 0.7999999999999999) is that step first, or the
+   * truncation would leave one step of the position open on the venue.
+   */
+  #floorAmount(symbol: string, amount: number, step: number): number {
     if (!(amount > 0)) return 0;
     try {
-      return Number(this.#ex.amountToPrecision(symbol, amount));
+      return Number(this.#ex.amountToPrecision(symbol, floorToStep(amount, step)));
     } catch {
       // ccxt throws InvalidOrder when the amount truncates to zero.
       return 0;
@@ -331,7 +336,7 @@ export class CcxtPort implements ExchangePort {
       return null;
     };
 
-    let amount = this.#floorAmount(symbol, req.amount);
+    let amount = this.#floorAmount(symbol, req.amount, info.amountStep);
     const tooSmall = belowMinimum(amount);
     if (tooSmall) refuse(`${tooSmall} (requested ${req.amount})`);
 
@@ -343,7 +348,7 @@ export class CcxtPort implements ExchangePort {
           ? (balances[info.quote]?.free ?? 0) / (price * (1 + fee))
           : (balances[info.base]?.free ?? 0);
       if (amount > affordable) {
-        amount = this.#floorAmount(symbol, affordable);
+        amount = this.#floorAmount(symbol, affordable, info.amountStep);
         const why = belowMinimum(amount);
         if (why) {
           throw new ExchangeError(
