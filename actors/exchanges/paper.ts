@@ -47,7 +47,6 @@ export function liquidationOrderId(candleTs: number): string {
 }
 /** Base quantity step of the paper venue (satoshi-like); real venues' steps come from their markets. */
 const AMOUNT_STEP = 1e-8;
-
 /** Orders kept for lookups by client id; older ones are dropped (the journal keeps them all). */
 const MAX_ORDERS = 1000;
 
@@ -227,6 +226,7 @@ export class PaperExchange implements ExchangePort {
     }
     const existing = this.state.orders.find((o) => o.clientOrderId === parsed.data.clientOrderId);
     if (existing) return existing;
+    // Like a real venue: the amount is rounded down to the step, and an order below one step is refused.
     const amount = floorToStep(parsed.data.amount, AMOUNT_STEP);
     if (!(amount >= AMOUNT_STEP)) {
       throw new ExchangeError(
