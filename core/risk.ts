@@ -274,8 +274,19 @@ export function resume(account: Account, currentEquity: number): Account {
  * size. The quotient carries float error of a few ulps (13.08466761 / 1e-8 = 1308466760.9999998), so it is
  * nudged by a few ulps before the floor, and no more: a relative nudge of 1e-12 once turned 25383.48867013
  * into 25383.48867015, a fill two steps larger than the order (on an exit, a sell of more than was held).
+ * Steps are decimals (1e-8, 0.0005), as venues publish them.
  */
 export function floorToStep(amount: number, step: number): number {
   const steps = amount / step;
-  return Math.floor(steps + steps * 4 * Number.EPSILON) * step;
+  const whole = Math.floor(steps + steps * 4 * Number.EPSILON);
+  // The product carries float noise (1572879482 * 1e-8 is 15.728794820000001): the result is the double
+  // nearest the decimal on the grid, as the venue writes it.
+  return Number((whole * step).toFixed(stepDecimals(step)));
+}
+
+/** Decimal places of a step as written: 1e-8 -> 8, 0.0005 -> 4, 2.5e-7 -> 8, 1 -> 0 (at most 100). */
+function stepDecimals(step: number): number {
+  const [mantissa = '', exponent] = String(step).split('e');
+  const fraction = mantissa.split('.')[1]?.length ?? 0;
+  return Math.min(100, Math.max(0, fraction - Number(exponent ?? 0)));
 }

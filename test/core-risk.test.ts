@@ -237,6 +237,12 @@ describe('floorToStep', () => {
     // The regression: the old relative nudge (1e-12) made this 25383.48867015, two steps above the order.
     expect(Number(floorToStep(25383.488670130002, 1e-8).toFixed(8))).toBe(25383.48867013);
     expect(floorToStep(0.5e-8, 1e-8)).toBe(0);
+    // On the decimal grid exactly, as the venue writes it (no 15.728794820000001).
+    expect(floorToStep(15.72879482, 1e-8)).toBe(15.72879482);
+    expect(floorToStep(1.23456, 0.0005)).toBe(1.2345);
+    expect(floorToStep(7.9, 2.5e-7)).toBe(7.9);
+    expect(floorToStep(1234.9, 1)).toBe(1234);
+    expect(floorToStep(0.7 + 0.1, 1e-8)).toBe(0.8);
   });
 
   fcTest.prop(
