@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { BacktestInputError } from '../backtest/errors.js';
 import {
   checkParams,
@@ -89,6 +90,14 @@ describe('backtest params', () => {
       sma_period: 30,
     });
     expect(() => resolveParamNames(rsi, { period: 10 }, '--grid')).toThrow(/--grid period: unknown param/);
+    // Two params share the start `slow_`: `slow` names neither.
+    const two = {
+      ...smaCrossover,
+      paramsSchema: z.strictObject({ slow_period: z.number(), slow_ma: z.string() }),
+    } as unknown as StrategyDefinition<unknown>;
+    expect(() => resolveParamNames(two, { slow: 5 }, '--param')).toThrow(
+      '--param slow: ambiguous param (slow_period or slow_ma) for sma_crossover; its params: slow_period, slow_ma',
+    );
   });
 
   it('orders params deterministically', () => {
