@@ -2,7 +2,7 @@
  * Deterministic synthetic candles for benchmarks and tests: a seeded PRNG (mulberry32) and an hourly
  * random walk with valid OHLC, the same on every machine.
  */
-import type { CandleColumns } from '../core/candles.js';
+import { allocateColumns, type CandleColumns } from '../core/candles.js';
 
 const HOUR = 3_600_000;
 
@@ -21,14 +21,7 @@ export function prng(seed: number): () => number {
 /** Hourly random-walk candles with valid OHLC (log-normal steps, about 1% per bar). */
 export function randomWalk(n: number, seed: number): CandleColumns {
   const rnd = prng(seed);
-  const c: CandleColumns = {
-    ts: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const c = allocateColumns(n);
   let price = 100;
   for (let i = 0; i < n; i++) {
     const open = price;

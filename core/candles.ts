@@ -38,10 +38,9 @@ export function candleAt(c: CandleColumns, i: number): Candle {
   };
 }
 
-/** Builds columns from candle objects (tests, live history). */
-export function columnsFrom(candles: readonly Candle[]): CandleColumns {
-  const n = candles.length;
-  const cols = {
+/** Zero-filled columns for `n` candles, to be filled in place. */
+export function allocateColumns(n: number): CandleColumns {
+  return {
     ts: new Float64Array(n),
     open: new Float64Array(n),
     high: new Float64Array(n),
@@ -49,6 +48,12 @@ export function columnsFrom(candles: readonly Candle[]): CandleColumns {
     close: new Float64Array(n),
     volume: new Float64Array(n),
   };
+}
+
+/** Builds columns from candle objects (tests, live history). */
+export function columnsFrom(candles: readonly Candle[]): CandleColumns {
+  const n = candles.length;
+  const cols = allocateColumns(n);
   for (let i = 0; i < n; i++) {
     const k = candles[i]!;
     cols.ts[i] = k.ts;

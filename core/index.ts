@@ -28,6 +28,7 @@ export {
   stepBar,
 } from './broker-sim.js';
 export {
+  allocateColumns,
   type Candle,
   type CandleColumns,
   candleAt,

@@ -7,6 +7,7 @@ import { lowerThreadPriority } from '../backtest/priority.js';
 import { resolveSettings } from '../backtest/settings.js';
 import { runSweep } from '../backtest/sweep.js';
 import { runTask } from '../backtest/sweep-task.js';
+import { randomWalk } from '../bench/random-walk.js';
 import type { CandleColumns } from '../core/index.js';
 import { smaCrossover } from '../strategies/production/sma_crossover.js';
 import type { StrategyDefinition } from '../strategies/types.js';
@@ -16,34 +17,8 @@ import { ROOT } from './helpers/cli.js';
 
 const HOUR = 3_600_000;
 
-function walk(n: number): CandleColumns {
-  const c: CandleColumns = {
-    ts: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
-  let p = 100;
-  let s = 12345;
-  const rnd = () => {
-    s = (s * 16807) % 2147483647;
-    return s / 2147483647;
-  };
-  for (let i = 0; i < n; i++) {
-    const o = p;
-    const cl = o * Math.exp((rnd() - 0.5) * 0.02);
-    c.ts[i] = i * HOUR;
-    c.open[i] = o;
-    c.close[i] = cl;
-    c.high[i] = Math.max(o, cl) * 1.002;
-    c.low[i] = Math.min(o, cl) * 0.998;
-    c.volume[i] = 1;
-    p = cl;
-  }
-  return c;
-}
+/** Hourly random-walk candles (seeded: the same on every run). */
+const walk = (n: number): CandleColumns => randomWalk(n, 12345);
 
 const config = resolveSettings({ mode: 'leveraged', stopLoss: 0.05 }).config;
 const combos = [5, 10, 15, 20].flatMap((fast) =>

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CandleColumns } from '../../core/candles.js';
+import { allocateColumns, type CandleColumns } from '../../core/candles.js';
 
 /** Reads `data/<name>` into candle columns; throws on any malformed row. */
 export function loadCandleCsv(name: string): CandleColumns {
@@ -15,14 +15,7 @@ export function loadCandleCsv(name: string): CandleColumns {
   }
   const rows = lines.slice(1).filter((l) => l.trim() !== '');
   const n = rows.length;
-  const cols = {
-    ts: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const cols = allocateColumns(n);
   const keys = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
   for (let i = 0; i < n; i++) {
     const fields = rows[i]!.split(',');
