@@ -3,6 +3,7 @@
  * validation against the strategy's own zod schema. Pure.
  */
 import { z } from 'zod';
+import { decimalPlaces } from '../core/risk.js';
 import type { StrategyDefinition } from '../strategies/types.js';
 import { BacktestInputError } from './errors.js';
 
@@ -89,12 +90,6 @@ export function resolveParamNames<V>(
 /** Most values one `--grid` may expand to; a typo like `1..1e9:1` should fail, not allocate forever. */
 export const MAX_GRID_VALUES = 10_000;
 
-/** Decimal places of a number as typed, so `0.1..0.3:0.1` gives 0.1, 0.2, 0.3 and not 0.30000000000000004. */
-function decimals(text: string): number {
-  const m = /\.(\d+)/.exec(text);
-  return m ? m[1]!.length : 0;
-}
-
 /**
  * Expands one grid spec: `a..b:step` (inclusive, step > 0), `a..b` (step 1), `v1,v2,...` or a single value.
  *
@@ -118,7 +113,8 @@ export function expandGridValues(spec: string): ParamValue[] {
       `range ${JSON.stringify(spec)} has ${count} values (max ${MAX_GRID_VALUES})`,
     );
   }
-  const places = Math.max(decimals(aText), decimals(stepText));
+  // Rounded to the places of start and step, so `0.1..0.3:0.1` gives 0.3 and not 0.30000000000000004.
+  const places = Math.max(decimalPlaces(a), decimalPlaces(step));
   const out: number[] = [];
   for (let i = 0; i < count; i++) out.push(Number((a + i * step).toFixed(places)));
   return out;

@@ -77,6 +77,7 @@ export {
 } from './position.js';
 export {
   checkStopTakeProfit,
+  decimalPlaces,
   drawdown,
   effectiveTarget,
   entryQuantity,

@@ -281,12 +281,12 @@ export function floorToStep(amount: number, step: number): number {
   const whole = Math.floor(steps + steps * 4 * Number.EPSILON);
   // The product carries float noise (1572879482 * 1e-8 is 15.728794820000001): the result is the double
   // nearest the decimal on the grid, as the venue writes it.
-  return Number((whole * step).toFixed(stepDecimals(step)));
+  return Number((whole * step).toFixed(decimalPlaces(step)));
 }
 
-/** Decimal places of a step as written: 1e-8 -> 8, 0.0005 -> 4, 2.5e-7 -> 8, 1 -> 0 (at most 100). */
-function stepDecimals(step: number): number {
-  const [mantissa = '', exponent] = String(step).split('e');
+/** Decimal places of a number as JavaScript writes it: 1e-8 -> 8, 0.0005 -> 4, 2.5e-7 -> 8, 1 -> 0 (at most 100). */
+export function decimalPlaces(x: number): number {
+  const [mantissa = '', exponent] = String(x).split('e');
   const fraction = mantissa.split('.')[1]?.length ?? 0;
   return Math.min(100, Math.max(0, fraction - Number(exponent ?? 0)));
 }

@@ -32,6 +32,10 @@ describe('backtest params', () => {
     expect(expandGridValues('5..50:5')).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45, 50]);
     expect(expandGridValues('20..200:10')).toHaveLength(19);
     expect(expandGridValues('0.1..0.3:0.1')).toEqual([0.1, 0.2, 0.3]);
+    // Numbers typed with an exponent count their places too (these were [60, 61, 61] and [0, 0, 0]).
+    expect(expandGridValues('60..61:5e-1')).toEqual([60, 60.5, 61]);
+    expect(expandGridValues('1e-3..3e-3:1e-3')).toEqual([0.001, 0.002, 0.003]);
+    expect(expandGridValues('-0.25..0.25:0.25')).toEqual([-0.25, 0, 0.25]);
     expect(expandGridValues('1..3')).toEqual([1, 2, 3]);
     expect(expandGridValues('7,9,11')).toEqual([7, 9, 11]);
     expect(() => expandGridValues('5..1:1')).toThrow(BacktestInputError);
