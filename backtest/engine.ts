@@ -211,10 +211,9 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
       if (full) trades.push(trade);
     }
     closedNow.length = 0;
-    if (!full) {
-      fills.length = 0;
-      events.length = 0;
-    }
+    // (Guarded: setting an array's length costs some 20 ns even when it does not change.)
+    if (!full && fills.length !== 0) fills.length = 0;
+    if (!full && events.length !== 0) events.length = 0;
   };
   const book = (i: number, before: SimState, after: SimState, f0: number, e0: number): void => {
     const pre = before.account;

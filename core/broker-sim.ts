@@ -56,7 +56,7 @@ import {
   updateDrawdown,
   validateRiskConfig,
 } from './risk.js';
-import { DECISION, type DecisionCode } from './signal/batch.js';
+import { DECISION, type DecisionCode } from './signal/decision.js';
 import type { Account, Fill, HaltReason, Position, Side, Target } from './types.js';
 
 /** Everything the simulated broker needs besides the state. Build it with `createSimContext`. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCandlesFile } from '../backtest/data/index.js';
-import { type Candle, type CandleColumns, candleAt, columnsFrom, sliceColumns } from '../core/candles.js';
+import { type CandleColumns, candleAt, columnsFrom, sliceColumns } from '../core/candles.js';
 import {
   DECISION,
   type DecideContext,
@@ -14,6 +14,7 @@ import {
 } from '../core/signal/index.js';
 import { PRODUCTION_STRATEGIES, rsiMomentum, smaCrossover } from '../strategies/production/index.js';
 import { loadDevelopmentStrategies } from '../strategies/registry.js';
+import { candlesArb } from './helpers/candles-arb.js';
 import { ROOT } from './helpers/cli.js';
 
 const closesToCandles = (closes: readonly number[]): CandleColumns =>
@@ -39,27 +40,6 @@ function streamDecisions<P>(
   }
   return out;
 }
-
-/** Random but valid OHLCV candles: a multiplicative random walk. */
-const candlesArb = fc
-  .array(fc.double({ min: -0.08, max: 0.08, noNaN: true }), { minLength: 1, maxLength: 400 })
-  .map((rets) => {
-    let p = 100;
-    const out: Candle[] = [];
-    rets.forEach((r, i) => {
-      const open = p;
-      p = Math.max(0.01, p * (1 + r));
-      out.push({
-        ts: i * 3_600_000,
-        open,
-        high: Math.max(open, p) * 1.005,
-        low: Math.min(open, p) * 0.995,
-        close: p,
-        volume: 1 + i,
-      });
-    });
-    return columnsFrom(out);
-  });
 
 describe('strategies', () => {
   let dev: ReadonlyMap<string, StrategyDefinition<unknown>>;
@@ -130,7 +110,7 @@ describe('strategies', () => {
     }
   });
 
-  fcTest.prop([candlesArb, fc.boolean()], { numRuns: 60 })(
+  fcTest.prop([candlesArb(), fc.boolean()], { numRuns: 60 })(
     'batch and streaming agree on random candles for every strategy',
     (c, allowShort) => {
       for (const def of allStrategies(dev)) {
@@ -142,7 +122,7 @@ describe('strategies', () => {
     },
   );
 
-  fcTest.prop([candlesArb, fc.nat(), candlesArb], { numRuns: 60 })(
+  fcTest.prop([candlesArb(), fc.nat(), candlesArb()], { numRuns: 60 })(
     'no lookahead: changing or removing bars after t never changes the decision at t',
     (c, tSeed, other) => {
       const n = c.close.length;

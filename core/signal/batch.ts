@@ -4,39 +4,10 @@
  */
 import type { CandleColumns } from '../candles.js';
 import type { DecideContext, Decision, IndicatorSpec, PriceSource, StrategyDefinition } from './contract.js';
+import { badDecision, DECISION, decisionCode } from './decision.js';
 import { StrategyError } from './errors.js';
 import { computeIndicator, specKey } from './indicators.js';
-
-/** Decision codes in a compact column: 0 = no change, then the targets. */
-export const DECISION = { NONE: 0, LONG: 1, SHORT: 2, FLAT: 3 } as const;
-export type DecisionCode = (typeof DECISION)[keyof typeof DECISION];
-
-/** The code of a decision, or -1 when its target is not one of the contract's (a contract break). */
-export function decisionCode(d: Decision): DecisionCode | -1 {
-  // Compares rather than `DECISION[d.target]`: a variable-key read is slow, and this runs once per bar.
-  const t = d?.target;
-  if (t === null) return DECISION.NONE;
-  if (t === 'LONG') return DECISION.LONG;
-  if (t === 'FLAT') return DECISION.FLAT;
-  if (t === 'SHORT') return DECISION.SHORT;
-  return -1;
-}
-
-/** Throws the contract break for a decision whose code is -1. */
-export function badDecision(strategy: string, bar: number, d: unknown): never {
-  let shown: string;
-  try {
-    shown = JSON.stringify(d) ?? String(d);
-  } catch {
-    shown = String(d);
-  }
-  throw new StrategyError(
-    'STRATEGY_BAD_DECISION',
-    strategy,
-    bar,
-    `decide returned ${shown.slice(0, 200)}; expected { target: "LONG" | "SHORT" | "FLAT" | null, reason }`,
-  );
-}
+import { runRuleBatch } from './rule.js';
 
 /** Cache of computed indicator columns keyed by spec, so a sweep computes each distinct indicator once. */
 export type IndicatorCache = Map<string, Float64Array>;
@@ -191,7 +162,6 @@ export function runStrategyBatch<P>(
 ): Int8Array {
   const n = candles.close.length;
   const series = indicatorColumns(def.indicators(params), candles, opts.cache);
-  const ctx = new BatchContext(def.name, series, candles, opts.allowShort, def.lookback);
   const from = opts.from ?? 0;
   let out: Int8Array;
   if (opts.out === undefined) out = new Int8Array(n);
@@ -200,6 +170,11 @@ export function runStrategyBatch<P>(
     out = opts.out.subarray(0, n);
     out.fill(DECISION.NONE, 0, from);
   }
+  if (def.rule !== undefined) {
+    runRuleBatch(def.name, def.rule, def.lookback, params, series, candles, opts.allowShort, from, out);
+    return out;
+  }
+  const ctx = new BatchContext(def.name, series, candles, opts.allowShort, def.lookback);
   for (let t = from; t < n; t++) {
     ctx.t = t;
     let d: Decision;

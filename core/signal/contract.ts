@@ -8,6 +8,7 @@
  * indicators updated once per closed candle); both feed `decide` identical numbers.
  */
 import type { z } from 'zod';
+import { checkRule, ruleDecide } from './rule.js';
 
 export const STRATEGY_INTERFACE_VERSION = 1;
 
@@ -57,6 +58,34 @@ export interface DecideContext {
   readonly allowShort: boolean;
 }
 
+/** A price read by a window rule (a bare string input is an indicator name). */
+export interface PriceInput {
+  readonly price: PriceSource;
+}
+
+/**
+ * A strategy's decision written as a rule over a small window of numbers instead of a `decide` function: the
+ * fast form for the backtester and sweeps, where `decide` through a context costs more than everything else
+ * in a run. The engine fills the window for bar t and `pick` returns which of `outcomes` applies.
+ *
+ * No lookahead by construction: the window holds only bars t-lookback..t, filled by the engine. In the
+ * window, `w[back * inputs.length + k]` is input k read `back` bars before t (`back` 0..lookback), NaN during
+ * warm-up and before the first bar. So with `inputs: ['fast', 'slow']` and lookback 1: `w[0]` is fast at t,
+ * `w[1]` slow at t, `w[2]` fast at t-1, `w[3]` slow at t-1.
+ *
+ * A SHORT outcome reaches a bot that may not short as FLAT, its reason suffixed with " (long only)".
+ * `defineStrategy` derives the strategy's `decide` from the rule, and live bots run that: one rule, one set
+ * of decisions, whichever path evaluates it.
+ */
+export interface WindowRule<P = unknown> {
+  /** Indicator names (keys of `indicators`) and prices, in window order. */
+  readonly inputs: readonly (string | PriceInput)[];
+  /** Every decision the rule can take; `pick` returns an index into it. */
+  readonly outcomes: readonly Decision[];
+  /** Pure: the index of the outcome at bar t. Must not keep the window or any state between calls. */
+  pick(w: Float64Array, params: P): number;
+}
+
 export interface StrategyDefinition<P = Record<string, unknown>> {
   readonly name: string;
   readonly interfaceVersion: typeof STRATEGY_INTERFACE_VERSION;
@@ -67,13 +96,34 @@ export interface StrategyDefinition<P = Record<string, unknown>> {
   indicators(params: P): Readonly<Record<string, IndicatorSpec>>;
   /** How many bars of history `decide` reads beyond bar t (1 for a cross of t-1 and t). */
   readonly lookback: number;
-  /** Pure decision at bar t. Must not keep state between calls. */
+  /** Pure decision at bar t. Must not keep state between calls. Derived from `rule` when there is one. */
   decide(ctx: DecideContext, params: P): Decision;
+  /** The same decisions as a window rule, which the backtester runs instead of `decide` (see `WindowRule`). */
+  readonly rule?: WindowRule<P>;
 }
 
-/** Helper that keeps the generic params type when declaring a strategy. */
-export function defineStrategy<P>(def: StrategyDefinition<P>): StrategyDefinition<P> {
-  return def;
+/** What a strategy module declares: either a `decide` function or a window `rule`, not both. */
+export type StrategySpec<P> = Omit<StrategyDefinition<P>, 'decide' | 'rule'> &
+  (
+    | { decide(ctx: DecideContext, params: P): Decision; readonly rule?: undefined }
+    | { readonly rule: WindowRule<P>; readonly decide?: undefined }
+  );
+
+/**
+ * Declares a strategy, keeping the generic params type. A strategy given as a window rule gets its `decide`
+ * derived from the rule.
+ *
+ * @throws TypeError when the rule is malformed (no inputs, no outcomes, an outcome that is not a decision) or
+ *   comes with a `decide` as well.
+ */
+export function defineStrategy<P>(spec: StrategySpec<P>): StrategyDefinition<P> {
+  if (spec.rule === undefined) return spec as StrategyDefinition<P>;
+  // (The types already forbid both; a plain-JS module or a cast can still pass them.)
+  if ((spec as { decide?: unknown }).decide !== undefined) {
+    throw new TypeError(`strategy ${spec.name}: give either decide or rule, not both`);
+  }
+  const rule = checkRule(spec.name, spec.rule);
+  return { ...spec, rule, decide: ruleDecide(spec.name, rule, spec.lookback) };
 }
 
 export const NO_CHANGE_WARMUP: Decision = { target: null, reason: 'warm-up' };

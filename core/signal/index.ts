@@ -1,13 +1,6 @@
-export {
-  DECISION,
-  type DecisionCode,
-  decisionAt,
-  decisionCode,
-  type IndicatorCache,
-  indicatorColumns,
-  runStrategyBatch,
-} from './batch.js';
+export { decisionAt, type IndicatorCache, indicatorColumns, runStrategyBatch } from './batch.js';
 export * from './contract.js';
+export { DECISION, type DecisionCode, decisionCode } from './decision.js';
 export { StrategyError } from './errors.js';
 export { computeIndicator, createIndicatorStream, type IndicatorStream, specKey } from './indicators.js';
 export { StrategyStream } from './stream.js';

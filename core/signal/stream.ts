@@ -3,8 +3,8 @@
  * recent values for `back` lookups, and the same `decide` as the batch path.
  */
 import type { Candle } from '../candles.js';
-import { badDecision, decisionCode } from './batch.js';
 import type { DecideContext, Decision, PriceSource, StrategyDefinition } from './contract.js';
+import { badDecision, decisionCode } from './decision.js';
 import { StrategyError } from './errors.js';
 import { createIndicatorStream, type IndicatorStream } from './indicators.js';
 

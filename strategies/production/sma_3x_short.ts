@@ -1,5 +1,5 @@
 import { defineStrategy } from '../types.js';
-import { crossoverDecision } from './crossover.js';
+import { crossoverRule } from './crossover.js';
 import { type SmaCrossoverParams, smaCrossover, smaCrossoverParams } from './sma_crossover.js';
 
 export const sma3xShortParams = smaCrossoverParams;
@@ -17,5 +17,5 @@ export const sma3xShort = defineStrategy<Sma3xShortParams>({
   paramsSchema: sma3xShortParams,
   lookback: 1,
   indicators: smaCrossover.indicators,
-  decide: (ctx) => crossoverDecision(ctx),
+  rule: crossoverRule,
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineStrategy } from '../types.js';
-import { crossoverDecision } from './crossover.js';
+import { crossoverRule } from './crossover.js';
 
 export const smaCrossoverParams = z
   .strictObject({
@@ -28,5 +28,5 @@ export const smaCrossover = defineStrategy<SmaCrossoverParams>({
     fast: { kind: 'sma', source: 'close', period: p.fast_period },
     slow: { kind: 'sma', source: 'close', period: p.slow_period },
   }),
-  decide: (ctx) => crossoverDecision(ctx),
+  rule: crossoverRule,
 });
