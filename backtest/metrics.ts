@@ -72,36 +72,129 @@ export function barReturns(equity: Float64Array): Float64Array {
   return r;
 }
 
+/** What {@link curveStats} reads off an equity curve. */
+export interface CurveStats {
+  readonly sharpe: number | null;
+  readonly sortino: number | null;
+  /** Largest fall of marked equity from its running peak (the peak starts at the starting cash), in %. */
+  readonly maxDrawdownPct: number;
+}
+
+/** The drawdown of `trough` from `peak`, as a fraction (0 when there is no positive peak). */
+function drawdownOf(peak: number, trough: number): number {
+  return peak > 0 ? (peak - trough) / peak : 0;
+}
+
 /**
- * Returns the annualised Sharpe and Sortino ratios of an equity curve's per-bar returns, reading the curve
- * twice instead of allocating a returns column (a sweep computes this once per combination). Each is null
- * when undefined: fewer than 2 returns, no variance (Sharpe), no negative return (Sortino).
+ * Running totals of an equity curve, fed in order, in one piece or in blocks (with the same result to the
+ * bit): what the Sharpe and Sortino ratios and the largest drawdown need, so a curve is read once, while it
+ * is still in the cache, and a sweep need not keep it at all (see `runBacktest`'s `detail: 'metrics'`).
+ *
+ * The variance is summed on returns shifted by the first return (the "shifted data" method), which stays
+ * exact for a curve of equal returns (variance 0, Sharpe null) and loses nothing that matters when returns
+ * are percent-sized, unlike a plain sum of squares.
  */
+export class CurveTotals {
+  /** Equities added. */
+  bars = 0;
+  /** The last equity added (NaN before the first). */
+  last = Number.NaN;
+  private peak: number;
+  /** The lowest equity since `peak` was set. */
+  private trough = Number.POSITIVE_INFINITY;
+  /** The deepest drawdown of the peaks before `peak`. */
+  private worst = 0;
+  private shift = 0;
+  private sum = 0;
+  private sumSq = 0;
+  private down = 0;
+
+  /** The drawdown is measured from a peak that starts at the starting cash. */
+  constructor(startingCash: number) {
+    this.peak = startingCash;
+  }
+
+  /** Adds the first `count` equities of `equity`, the next ones of the curve. */
+  add(equity: Float64Array, count = equity.length): void {
+    if (count <= 0) return;
+    let i = 0;
+    let { last, peak, trough, worst, shift, sum, sumSq, down } = this;
+    if (this.bars === 0) {
+      last = equity[0]!;
+      if (last > peak) peak = last;
+      trough = last;
+      i = 1;
+    }
+    if (this.bars <= 1 && i < count) shift = barReturn(last, equity[i]!);
+    for (; i < count; i++) {
+      const e = equity[i]!;
+      const r = barReturn(last, e);
+      const d = r - shift;
+      sum += d;
+      sumSq += d * d;
+      // loss is r for a loss and exactly 0 otherwise (2r and its half are exact), and needs no branch: one
+      // would mispredict on half the bars (Math.min, with its NaN and -0 cases, is not branch-free either).
+      const loss = (r - Math.abs(r)) * 0.5;
+      down += loss * loss;
+      // The deepest drawdown from a peak is that of the lowest equity before the next peak (rounding is
+      // monotonic, so this is exactly the largest of the per-bar drawdowns), so it is divided out once per
+      // peak rather than once per bar.
+      if (e > peak) {
+        const dd = drawdownOf(peak, trough);
+        if (dd > worst) worst = dd;
+        peak = e;
+        trough = e;
+      } else if (e < trough) {
+        trough = e;
+      }
+      last = e;
+    }
+    this.bars += count;
+    this.last = last;
+    this.peak = peak;
+    this.trough = trough;
+    this.worst = worst;
+    this.shift = shift;
+    this.sum = sum;
+    this.sumSq = sumSq;
+    this.down = down;
+  }
+
+  /**
+   * The annualised Sharpe and Sortino ratios of the per-bar returns and the largest drawdown. The ratios are
+   * null when undefined: fewer than 2 returns, no variance (Sharpe), no negative return (Sortino).
+   */
+  stats(barsPerYear: number): CurveStats {
+    const n = this.bars - 1;
+    const maxDrawdownPct = Math.max(this.worst, drawdownOf(this.peak, this.trough)) * 100;
+    if (n < 2) return { sharpe: null, sortino: null, maxDrawdownPct };
+    const mean = this.shift + this.sum / n;
+    const sd = Math.sqrt(Math.max(0, (this.sumSq - (this.sum * this.sum) / n) / (n - 1)));
+    const dd = Math.sqrt(this.down / n);
+    const annual = Math.sqrt(barsPerYear);
+    // A flat curve has sd 0 (or rounding noise around 0): the ratio is undefined, not huge.
+    return {
+      sharpe: sd > 1e-15 ? (mean / sd) * annual : null,
+      sortino: dd > 1e-15 ? (mean / dd) * annual : null,
+      maxDrawdownPct,
+    };
+  }
+}
+
+/** {@link CurveTotals} of a whole curve: its Sharpe and Sortino ratios and largest drawdown. */
+export function curveStats(equity: Float64Array, startingCash: number, barsPerYear: number): CurveStats {
+  const totals = new CurveTotals(startingCash);
+  totals.add(equity);
+  return totals.stats(barsPerYear);
+}
+
+/** The Sharpe and Sortino ratios of {@link curveStats}. */
 export function returnRatios(
   equity: Float64Array,
   barsPerYear: number,
 ): { sharpe: number | null; sortino: number | null } {
-  const n = equity.length - 1;
-  if (n < 2) return { sharpe: null, sortino: null };
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += barReturn(equity[i]!, equity[i + 1]!);
-  const mean = sum / n;
-  let ss = 0;
-  let down = 0;
-  for (let i = 0; i < n; i++) {
-    const r = barReturn(equity[i]!, equity[i + 1]!);
-    const d = r - mean;
-    ss += d * d;
-    if (r < 0) down += r * r;
-  }
-  const sd = Math.sqrt(ss / (n - 1));
-  const dd = Math.sqrt(down / n);
-  const annual = Math.sqrt(barsPerYear);
-  // A flat curve has sd 0 (or rounding noise around 0): the ratio is undefined, not huge.
-  return {
-    sharpe: sd > 1e-15 ? (mean / sd) * annual : null,
-    sortino: dd > 1e-15 ? (mean / dd) * annual : null,
-  };
+  const { sharpe, sortino } = curveStats(equity, 0, barsPerYear);
+  return { sharpe, sortino };
 }
 
 /** Returns the drawdown from the running peak at each bar, as a fraction in [0, 1]. */
@@ -116,17 +209,9 @@ export function drawdownSeries(equity: Float64Array, startingCash: number): Floa
   return out;
 }
 
-/** Returns the largest drawdown of marked equity from its running peak, in % (>= 0). */
+/** Returns the largest drawdown of marked equity from its running peak, in % (>= 0); see {@link curveStats}. */
 export function maxDrawdownPct(equity: Float64Array, startingCash: number): number {
-  let peak = startingCash;
-  let max = 0;
-  for (let i = 0; i < equity.length; i++) {
-    const e = equity[i]!;
-    if (e > peak) peak = e;
-    const dd = peak > 0 ? (peak - e) / peak : 0;
-    if (dd > max) max = dd;
-  }
-  return max * 100;
+  return curveStats(equity, startingCash, 1).maxDrawdownPct;
 }
 
 /** Returns the equity of buying at the first close with all the cash and holding (no fees), per bar. */
@@ -185,14 +270,14 @@ export function tradeStats(trades: readonly Trade[]): ReturnType<typeof tallySta
 
 /** Computes the metrics of a run; `timeframeMs` sets the annualisation. */
 export function computeMetrics(run: BacktestRun, timeframeMs: number): BacktestMetrics {
-  const bars = run.equity.length;
-  const finalEquity = run.equity[bars - 1] ?? run.startingCash;
+  const bars = run.curve.bars;
+  const finalEquity = bars > 0 ? run.curve.last : run.startingCash;
   const close = run.window.close;
   const first = close[0]!;
   const last = close[bars - 1]!;
   const returnPct = (finalEquity / run.startingCash - 1) * 100;
   const holdPct = (last / first - 1) * 100;
-  const ratios = returnRatios(run.equity, periodsPerYear(timeframeMs));
+  const curve = run.curve.stats(periodsPerYear(timeframeMs));
   const stats = tallyStats(run.tradeTally);
   return {
     bars,
@@ -201,9 +286,9 @@ export function computeMetrics(run: BacktestRun, timeframeMs: number): BacktestM
     return_pct: returnPct,
     buy_hold_pct: holdPct,
     outperform: returnPct - holdPct,
-    max_drawdown_pct: maxDrawdownPct(run.equity, run.startingCash),
-    sharpe: ratios.sharpe,
-    sortino: ratios.sortino,
+    max_drawdown_pct: curve.maxDrawdownPct,
+    sharpe: curve.sharpe,
+    sortino: curve.sortino,
     win_rate: stats.winRate,
     profit_factor: stats.profitFactor,
     exposure_pct: bars > 0 ? (run.exposedBars / bars) * 100 : 0,
