@@ -17,7 +17,7 @@ import type { EngineConfig } from './engine.js';
 import { BacktestInputError } from './errors.js';
 import type { BacktestMetrics } from './metrics.js';
 import { checkParams, compareParams } from './params.js';
-import { allocateShared, fillShared } from './shared-candles.js';
+import { shareColumns } from './shared-candles.js';
 import { backtestStrategy } from './strategies.js';
 import type { BacktestTask, ComboOutcome, SweepWorkerData } from './sweep-task.js';
 
@@ -151,9 +151,8 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
 
   // Workers get the history up to `end` only: nothing after the window can reach an indicator.
   const history = end === n ? req.candles : sliceColumns(req.candles, 0, end);
-  // The shared buffer is filled after the pool is created, so the copy overlaps the workers' start-up; they
-  // read it only in tasks, which are posted after it (postMessage orders the memory).
-  const shared = allocateShared(history.ts.length);
+  // Loaded candles are already in shared memory and go to the workers as they are (no copy).
+  const shared = shareColumns(history);
   const size = chunkSize(valid.length, workers, end);
   // No thread without a task: a 3-combination sweep on 16 CPUs starts 3 workers.
   const threads = Math.min(workers, Math.ceil(valid.length / size));
@@ -173,7 +172,6 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
     niceIncrement: 0,
     workerData,
   });
-  fillShared(shared, history);
   const byIndex = new Map(valid.map((v) => [v.index, v.params as Record<string, unknown>]));
   let done = 0;
   const inner = new AbortController();

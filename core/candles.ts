@@ -38,16 +38,24 @@ export function candleAt(c: CandleColumns, i: number): Candle {
   };
 }
 
-/** Zero-filled columns for `n` candles, to be filled in place. */
+const FIELDS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+
+/**
+ * Zero-filled columns for `n` candles, to be filled in place. The six columns lie one after the other in a
+ * single SharedArrayBuffer, so a backtest worker pool reads the very memory they were loaded into: a sweep
+ * over a large file copies nothing (see `backtest/shared-candles.ts`).
+ */
 export function allocateColumns(n: number): CandleColumns {
-  return {
-    ts: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const buffer = new SharedArrayBuffer(FIELDS.length * n * Float64Array.BYTES_PER_ELEMENT);
+  const col = (k: number) => new Float64Array(buffer, k * n * Float64Array.BYTES_PER_ELEMENT, n);
+  return { ts: col(0), open: col(1), high: col(2), low: col(3), close: col(4), volume: col(5) };
+}
+
+/** The first `n` candles of `c`, copied into columns of their own (see {@link allocateColumns}). */
+export function copyColumns(c: CandleColumns, n: number): CandleColumns {
+  const out = allocateColumns(n);
+  for (const f of FIELDS) out[f].set(c[f].subarray(0, n));
+  return out;
 }
 
 /** Builds columns from candle objects (tests, live history). */

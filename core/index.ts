@@ -34,6 +34,7 @@ export {
   candleAt,
   candleCount,
   columnsFrom,
+  copyColumns,
   sliceColumns,
 } from './candles.js';
 export { CoreError, type CoreErrorCode, CoreRangeError, InvalidFillError, isCoreError } from './errors.js';

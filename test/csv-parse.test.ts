@@ -52,8 +52,10 @@ function expectValid(c: CandleColumns): void {
   const n = c.ts.length;
   for (const col of [c.open, c.high, c.low, c.close, c.volume]) {
     expect(col.length).toBe(n);
-    // Exact size: the column owns its whole buffer, no spare capacity.
-    expect(col.buffer.byteLength).toBe(n * 8);
+    // Exact size: the six columns fill one shared buffer (workers read it in place), no spare capacity.
+    expect(col.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(col.buffer).toBe(c.ts.buffer);
+    expect(col.buffer.byteLength).toBe(6 * n * 8);
   }
   for (let i = 0; i < n; i++) {
     const [t, o, h, l, cl, v] = [c.ts[i]!, c.open[i]!, c.high[i]!, c.low[i]!, c.close[i]!, c.volume[i]!];
@@ -108,7 +110,7 @@ describe('parseCandlesCsv: valid input', () => {
     const r = parseCandlesCsv(csv(...rows), FILE);
     expect(r.rows).toBe(5000);
     expect(r.candles.ts[4999]).toBe(4999);
-    expect(r.candles.volume.buffer.byteLength).toBe(5000 * 8);
+    expect(r.candles.volume.buffer.byteLength).toBe(6 * 5000 * 8);
   });
 
   // Every field goes through the hand-written scanner; it must agree with Number() to the last bit.

@@ -64,8 +64,8 @@ describe('resample', () => {
       // Day 2 had no candle: no candle is invented.
       k(D0 + 3 * DAY, 30, 31, 29, 30, 1),
     ]);
-    // Exact-size columns.
-    expect(daily.close.buffer.byteLength).toBe(3 * 8);
+    // Exact-size columns: six of them in one shared buffer, no spare capacity.
+    expect(daily.close.buffer.byteLength).toBe(6 * 3 * 8);
   });
 
   test('buckets align to epoch multiples (4h: 00:00, 04:00, ... UTC)', () => {

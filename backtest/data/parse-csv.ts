@@ -1,4 +1,4 @@
-import type { CandleColumns } from '../../core/candles.js';
+import { type CandleColumns, copyColumns } from '../../core/candles.js';
 import { CandleDataError, type CandleDataErrorCode } from './errors.js';
 
 /** The only accepted header. Case-sensitive: a different header usually means a different column order. */
@@ -328,14 +328,9 @@ export function parseCandlesCsv(text: string, source: string): ParseResult {
     throw fail('CSV_EMPTY', source, 2, CSV_RULES.empty, 'no candles after the header');
   }
   return {
-    candles: {
-      ts: shrink(ts, n),
-      open: shrink(open, n),
-      high: shrink(high, n),
-      low: shrink(low, n),
-      close: shrink(close, n),
-      volume: shrink(volume, n),
-    },
+    // Copied out of the over-allocated buffers (a view would keep them alive for the life of the backtest),
+    // into one shared buffer that a sweep's workers read in place.
+    candles: copyColumns({ ts, open, high, low, close, volume }, n),
     source,
     rows: n,
   };
@@ -345,9 +340,4 @@ function grow(a: Float64Array, cap: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(cap);
   b.set(a);
   return b;
-}
-
-/** A copy, not a subarray: a view would keep the over-allocated buffer alive for the life of the backtest. */
-function shrink(a: Float64Array, n: number): Float64Array {
-  return a.length === n ? a : a.slice(0, n);
 }

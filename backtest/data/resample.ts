@@ -1,4 +1,4 @@
-import type { CandleColumns } from '../../core/candles.js';
+import { type CandleColumns, copyColumns } from '../../core/candles.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -109,17 +109,6 @@ export function resample(cols: CandleColumns, fromMs: number, toMs: number): Can
       oVolume[k] = oVolume[k]! + volume[i]!;
     }
   }
-  const count = k + 1;
-  if (count === cap) {
-    return { ts: oTs, open: oOpen, high: oHigh, low: oLow, close: oClose, volume: oVolume };
-  }
-  // The bound over-estimated (some buckets hold several candles and some in the span hold none): trim.
-  return {
-    ts: oTs.slice(0, count),
-    open: oOpen.slice(0, count),
-    high: oHigh.slice(0, count),
-    low: oLow.slice(0, count),
-    close: oClose.slice(0, count),
-    volume: oVolume.slice(0, count),
-  };
+  // Into columns of their own, trimmed: the bound over-estimates when buckets hold several candles or none.
+  return copyColumns({ ts: oTs, open: oOpen, high: oHigh, low: oLow, close: oClose, volume: oVolume }, k + 1);
 }
