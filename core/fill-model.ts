@@ -44,7 +44,13 @@ export function fillModel(model: FillModel): FillModel {
       );
     }
   }
-  return Object.freeze({ ...model });
+  // A literal, not `{ ...model }`: freezing a spread copy gave every call a map of its own, so each backtest
+  // (a new sim context) deoptimised the broker's hot code that had inlined the previous one's fee reads.
+  return Object.freeze({
+    takerFeeBps: model.takerFeeBps,
+    makerFeeBps: model.makerFeeBps,
+    slippageBps: model.slippageBps,
+  });
 }
 
 /**

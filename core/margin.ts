@@ -68,7 +68,13 @@ export function marginTerms(overrides: Partial<MarginTerms> = {}): MarginTerms {
   if (!(t.liquidationMarginLevel > 0 && t.liquidationMarginLevel < 1)) {
     bad('liquidationMarginLevel must be in (0, 1)', t.liquidationMarginLevel);
   }
-  return Object.freeze(t);
+  // A fresh literal, frozen: a frozen spread copy would get a map of its own on every call (see `fillModel`).
+  return Object.freeze({
+    openingFeeBps: t.openingFeeBps,
+    rolloverBps: t.rolloverBps,
+    rolloverPeriodMs: t.rolloverPeriodMs,
+    liquidationMarginLevel: t.liquidationMarginLevel,
+  });
 }
 
 /** Returns the opening fee on a notional. */
