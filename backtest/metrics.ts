@@ -181,6 +181,20 @@ export class CurveTotals {
   }
 }
 
+// Runs `add` a few dozen times on a tiny curve when the module loads, so that every line of it has type
+// feedback before its loop is first compiled on the stack (OSR) during a real run. Without this, the code
+// after the loop had none at that point; V8 kept reusing the cached OSR code, which bailed out at the loop's
+// exit on every call: 262 deoptimisations in one sweep worker, each block's loop partly interpreted.
+{
+  const w = Float64Array.of(100, 101, 99, 102);
+  for (let k = 0; k < 12; k++) {
+    const t = new CurveTotals(100);
+    t.add(w, 1);
+    t.add(w.subarray(1));
+    t.add(w);
+  }
+}
+
 /** {@link CurveTotals} of a whole curve: its Sharpe and Sortino ratios and largest drawdown. */
 export function curveStats(equity: Float64Array, startingCash: number, barsPerYear: number): CurveStats {
   const totals = new CurveTotals(startingCash);
