@@ -179,6 +179,19 @@ describe('strategies', () => {
     expect(() => new StrategyStream(frac, {}, false).onCandle(candleAt(c3, 0))).toThrowError(/back=0.5/);
   });
 
+  it('a price source that does not exist is a StrategyError on both paths', () => {
+    const odd = breaker('odd_price', 0, (ctx) => ({
+      target: ctx.price('vwap' as never) > 0 ? 'LONG' : null,
+      reason: '',
+    }));
+    expect(() => runStrategyBatch(odd, {}, c3, { allowShort: false })).toThrowError(
+      expect.objectContaining({ code: 'STRATEGY_UNKNOWN_INDICATOR' }),
+    );
+    expect(() => new StrategyStream(odd, {}, false).onCandle(candleAt(c3, 0))).toThrowError(
+      expect.objectContaining({ code: 'STRATEGY_UNKNOWN_INDICATOR', message: expect.stringMatching(/vwap/) }),
+    );
+  });
+
   it('a decision with a target outside the contract is a StrategyError on both paths', () => {
     const odd = breaker('odd', 0, (ctx) => ({ target: (ctx.t === 1 ? 'BUY' : null) as never, reason: '' }));
     expect(() => runStrategyBatch(odd, {}, c3, { allowShort: false })).toThrowError(

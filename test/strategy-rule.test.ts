@@ -2,8 +2,11 @@
  * Window rules: the backtester's fast path (`runRuleBatch`, a loop compiled per rule) against the `decide`
  * derived from the same rule (the per-bar path live bots run), the window layout, and the contract breaks.
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { randomWalk } from '../bench/random-walk.js';
 import { candleAt, columnsFrom } from '../core/candles.js';
 import {
   DECISION,
@@ -17,6 +20,7 @@ import {
 } from '../core/signal/index.js';
 import { sma3xShort, smaCrossover } from '../strategies/production/index.js';
 import { candlesArb } from './helpers/candles-arb.js';
+import { ROOT } from './helpers/cli.js';
 
 /** The same strategy without its rule: `runStrategyBatch` then calls the derived `decide` bar by bar. */
 const viaDecide = <P>(def: StrategyDefinition<P>): StrategyDefinition<P> => ({ ...def, rule: undefined });
@@ -182,12 +186,43 @@ describe('window rules', () => {
 
   it.each([
     ['no inputs', { inputs: [] }, /reads no inputs/],
-    ['an empty input name', { inputs: [''] }, /neither an indicator name nor \{ price \}/],
+    ['an empty input name', { inputs: [''] }, /neither an indicator name nor \{ price: open/],
     ['no outcomes', { outcomes: [] }, /has no outcomes/],
     ['a bad outcome', { outcomes: [{ target: 'BUY', reason: '' }] }, /outcome 0 is not a decision/],
     ['no pick', { pick: undefined }, /has no pick function/],
+    [
+      'an unknown price source',
+      { inputs: [{ price: 'vwap' }] },
+      /neither an indicator name nor \{ price: open/,
+    ],
   ])('a malformed rule (%s) is refused when the strategy is declared', (_, change, message) => {
     expect(() => ruleStrategy(0, { pick: () => 0, ...(change as object) })).toThrowError(message);
+  });
+
+  it('with code generation switched off, the backtester falls back to the generic loop and decides the same', () => {
+    // A child process with `--disallow-code-generation-from-strings` (as under a strict CSP) runs the compiled
+    // dist; the parent compares its decisions with its own.
+    const script = `
+      const { runStrategyBatch } = await import(${JSON.stringify(path.join(ROOT, 'dist/core/signal/index.js'))});
+      const { smaCrossover } = await import(${JSON.stringify(path.join(ROOT, 'dist/strategies/production/index.js'))});
+      const { randomWalk } = await import(${JSON.stringify(path.join(ROOT, 'dist/bench/random-walk.js'))});
+      let denied = false;
+      try { new Function('return 1'); } catch { denied = true; }
+      const codes = runStrategyBatch(smaCrossover, { fast_period: 5, slow_period: 12 }, randomWalk(3000, 3), { allowShort: true });
+      console.log(JSON.stringify({ denied, codes: [...codes] }));`;
+    const r = spawnSync(
+      process.execPath,
+      ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { denied: boolean; codes: number[] };
+    expect(out.denied).toBe(true);
+    const here = runStrategyBatch(smaCrossover, { fast_period: 5, slow_period: 12 }, randomWalk(3000, 3), {
+      allowShort: true,
+    });
+    expect(out.codes).toEqual([...here]);
+    expect(out.codes.filter((c) => c !== DECISION.NONE).length).toBeGreaterThan(50);
   });
 
   it('a strategy cannot give both decide and rule', () => {

@@ -8,6 +8,7 @@ import { badDecision, DECISION, decisionCode } from './decision.js';
 import { StrategyError } from './errors.js';
 import { computeIndicator, specKey } from './indicators.js';
 import { runRuleBatch } from './rule.js';
+import { priceColumn } from './sources.js';
 
 /** Cache of computed indicator columns keyed by spec, so a sweep computes each distinct indicator once. */
 export type IndicatorCache = Map<string, Float64Array>;
@@ -67,16 +68,6 @@ class NamedColumns {
     if (name === this.n3) return this.c3;
     return this.rest.get(name);
   }
-}
-
-/** A candle column by source with compares, not a variable-key read (see {@link NamedColumns}). */
-function priceColumn(c: CandleColumns, source: PriceSource): Float64Array | undefined {
-  if (source === 'close') return c.close;
-  if (source === 'open') return c.open;
-  if (source === 'high') return c.high;
-  if (source === 'low') return c.low;
-  if (source === 'volume') return c.volume;
-  return undefined;
 }
 
 class BatchContext implements DecideContext {

@@ -10,6 +10,8 @@
 import type { z } from 'zod';
 import { checkRule, ruleDecide } from './rule.js';
 
+export { PRICE_SOURCES } from './sources.js';
+
 export const STRATEGY_INTERFACE_VERSION = 1;
 
 /** What a strategy asks the engine to compute. Every indicator reads closed candles only. */

@@ -5,9 +5,10 @@
  * the same decisions (a property test holds them to it).
  */
 import type { CandleColumns } from '../candles.js';
-import type { DecideContext, Decision, PriceSource, WindowRule } from './contract.js';
+import type { DecideContext, Decision, WindowRule } from './contract.js';
 import { decisionCode } from './decision.js';
 import { StrategyError } from './errors.js';
+import { PRICE_SOURCES, priceColumn } from './sources.js';
 
 /**
  * Checks a rule's shape once, when the strategy is declared, and returns it frozen.
@@ -21,8 +22,10 @@ export function checkRule<P>(strategy: string, rule: WindowRule<P>): WindowRule<
   if (typeof rule.pick !== 'function') bad('has no pick function');
   if (!Array.isArray(rule.inputs) || rule.inputs.length === 0) bad('reads no inputs');
   for (const input of rule.inputs) {
-    if (typeof input === 'string' ? input.length === 0 : typeof input?.price !== 'string') {
-      bad(`has an input that is neither an indicator name nor { price }: ${JSON.stringify(input)}`);
+    if (typeof input === 'string' ? input.length === 0 : !PRICE_SOURCES.includes(input?.price)) {
+      bad(
+        `has an input that is neither an indicator name nor { price: ${PRICE_SOURCES.join(' | ')} }: ${JSON.stringify(input)}`,
+      );
     }
   }
   if (!Array.isArray(rule.outcomes) || rule.outcomes.length === 0) bad('has no outcomes');
@@ -79,15 +82,6 @@ export function ruleDecide<P>(
     const d = typeof index === 'number' ? table[index] : undefined;
     return d ?? badIndex(strategy, ctx.t, index, table.length);
   };
-}
-
-function priceColumn(c: CandleColumns, source: PriceSource): Float64Array | undefined {
-  if (source === 'close') return c.close;
-  if (source === 'open') return c.open;
-  if (source === 'high') return c.high;
-  if (source === 'low') return c.low;
-  if (source === 'volume') return c.volume;
-  return undefined;
 }
 
 /** The hot loop of one rule: bars `[from, to)`, every window slot at `back <= t` (so `to > from >= lookback`). */
@@ -181,7 +175,13 @@ function loopFor(rule: WindowRule<unknown>, lookback: number): RuleLoop {
   }
   let loop = byLookback.get(lookback);
   if (loop === undefined) {
-    loop = compileLoop(k, lookback);
+    try {
+      loop = compileLoop(k, lookback);
+    } catch {
+      // Code generation can be switched off (`--disallow-code-generation-from-strings`, a CSP): the generic
+      // loop takes the same decisions, only slower.
+      loop = genericLoop;
+    }
     byLookback.set(lookback, loop);
   }
   return loop;

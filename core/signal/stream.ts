@@ -7,8 +7,7 @@ import type { DecideContext, Decision, PriceSource, StrategyDefinition } from '.
 import { badDecision, decisionCode } from './decision.js';
 import { StrategyError } from './errors.js';
 import { createIndicatorStream, type IndicatorStream } from './indicators.js';
-
-const SOURCES: readonly PriceSource[] = ['open', 'high', 'low', 'close', 'volume'];
+import { PRICE_SOURCES } from './sources.js';
 
 /** A fixed ring of the last `size` values; `at(back)` is `back` bars ago, NaN when not yet seen. */
 class Ring {
@@ -46,7 +45,7 @@ export class StrategyStream<P> implements DecideContext {
       this.streams.push(entry);
       this.byName.set(name, entry.ring);
     }
-    for (const s of SOURCES) this.prices.set(s, new Ring(size));
+    for (const s of PRICE_SOURCES) this.prices.set(s, new Ring(size));
   }
 
   /** Index of the last candle seen (0-based), -1 before the first. */
@@ -68,7 +67,16 @@ export class StrategyStream<P> implements DecideContext {
   }
 
   price(source: PriceSource, back = 0): number {
-    return this.read(this.prices.get(source)!, back);
+    const ring = this.prices.get(source);
+    if (!ring) {
+      throw new StrategyError(
+        'STRATEGY_UNKNOWN_INDICATOR',
+        this.def.name,
+        this.bar,
+        `no price source named "${source}"`,
+      );
+    }
+    return this.read(ring, back);
   }
 
   /** The value `back` bars ago; the future and anything beyond the declared lookback break the contract. */
@@ -91,7 +99,7 @@ export class StrategyStream<P> implements DecideContext {
   warm(c: Candle): void {
     this.bar++;
     for (const s of this.streams) s.ring.push(s.stream.update(c));
-    for (const src of SOURCES) this.prices.get(src)!.push(c[src]);
+    for (const src of PRICE_SOURCES) this.prices.get(src)!.push(c[src]);
   }
 
   /**
