@@ -25,7 +25,7 @@ import {
 } from '../core/index.js';
 import { type IndicatorCache, runStrategyBatch } from '../core/signal/index.js';
 import type { StrategyDefinition } from '../strategies/types.js';
-import { CurveTotals, emptyTally, type TradeTally, tallyTrade } from './metrics.js';
+import { emptyTally, type TradeTally, tallyTrade } from './metrics.js';
 
 /** Everything the simulated broker needs besides the data: risk, fees, margin terms and the deposit. */
 export interface EngineConfig {
@@ -64,19 +64,12 @@ export interface BacktestInput<P> {
    */
   readonly scratch?: BacktestScratch;
   /**
-   * `full` (the default) keeps every fill, event and trade and the equity curve. `metrics` keeps none of them
-   * (`fills`, `events`, `trades` and `equity` are empty): it tallies the closed trades and folds the curve
-   * into `curve` block by block. That is all a sweep needs; without thousands of long-lived objects per run
-   * the workers spend far less on garbage collection, and without the curve they share less memory traffic.
+   * `full` (the default) keeps every fill, event and trade. `metrics` keeps none of them (`fills`, `events`
+   * and `trades` are empty) and only tallies the closed trades: all a sweep needs, and without thousands of
+   * long-lived objects per run the workers spend far less on garbage collection.
    */
   readonly detail?: 'full' | 'metrics';
 }
-
-/**
- * Bars per block of a `detail: 'metrics'` run: 128 KiB of equity, which with the block's closes and decision
- * codes stays in a core's L2 cache between the broker writing it and the totals reading it.
- */
-export const METRICS_BLOCK_BARS = 16_384;
 
 /** Reusable buffers for {@link runBacktest}; see {@link createScratch}. */
 export interface BacktestScratch {
@@ -118,10 +111,8 @@ export interface BacktestRun {
   readonly window: CandleColumns;
   /** Decision codes (`DECISION`) at each bar of the window. */
   readonly decisions: Int8Array;
-  /** Equity marked at each close of the window. Empty with `detail: 'metrics'`. */
+  /** Equity marked at each close of the window. */
   readonly equity: Float64Array;
-  /** Running totals of the marked equity (bars, last, ratios, drawdown), kept in both modes. */
-  readonly curve: CurveTotals;
   /** Bars that ended with a position open. */
   readonly exposedBars: number;
   /** Empty with `detail: 'metrics'`. */
@@ -203,6 +194,10 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
 
   const { ts, close } = history;
   const margin = ctx.risk.mode === 'margin';
+  const curve =
+    input.scratch === undefined
+      ? new Float64Array(end - start)
+      : input.scratch.equity.subarray(0, end - start);
   const fills: Fill[] = [];
   const events: SimEvent[] = [];
   const full = input.detail !== 'metrics';
@@ -279,45 +274,15 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
       else if (closedHere !== null) closedHere.costs += rest;
     }
   };
-  const totals = new CurveTotals(cfg.startingCash);
-  let state = createSimState(cfg.startingCash);
-  let exposedBars = 0;
-  let curve: Float64Array;
-  if (full) {
-    curve =
-      input.scratch === undefined
-        ? new Float64Array(end - start)
-        : input.scratch.equity.subarray(0, end - start);
-    const run = runSeries(history, codes, start, end, state, ctx, { equity: curve, fills, events, onChange });
-    state = run.state;
-    exposedBars = run.exposedBars;
-    totals.add(curve);
-  } else {
-    // Block by block through a small buffer that stays in the cache, folding each block into the totals:
-    // the curve never goes out to memory, and a sweep's workers stop competing for it (see the README).
-    const size = Math.min(METRICS_BLOCK_BARS, end - start);
-    const block =
-      input.scratch === undefined ? new Float64Array(size) : input.scratch.equity.subarray(0, size);
-    let pending = state.lastTarget;
-    for (let a = start; a < end; a += size) {
-      const b = Math.min(end, a + size);
-      const run = runSeries(
-        history,
-        codes,
-        a,
-        b,
-        state,
-        ctx,
-        { equity: block, fills, events, onChange },
-        pending,
-      );
-      state = run.state;
-      pending = run.pending;
-      exposedBars += run.exposedBars;
-      totals.add(block, b - a);
-    }
-    curve = new Float64Array(0);
-  }
+  const { state, exposedBars } = runSeries(
+    history,
+    codes,
+    start,
+    end,
+    createSimState(cfg.startingCash),
+    ctx,
+    { equity: curve, fills, events, onChange },
+  );
 
   // (`onChange` assigns it; TypeScript cannot see assignments made inside a callback.)
   const stillOpen = openTrade as TradeDraft | null;
@@ -332,7 +297,6 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
     window: sliceColumns(history, start, end),
     decisions: codes.subarray(start, end),
     equity: curve,
-    curve: totals,
     exposedBars,
     fills,
     events,

@@ -86,120 +86,65 @@ function drawdownOf(peak: number, trough: number): number {
 }
 
 /**
- * Running totals of an equity curve, fed in order, in one piece or in blocks (with the same result to the
- * bit): what the Sharpe and Sortino ratios and the largest drawdown need, so a curve is read once, while it
- * is still in the cache, and a sweep need not keep it at all (see `runBacktest`'s `detail: 'metrics'`).
+ * Returns the annualised Sharpe and Sortino ratios of an equity curve's per-bar returns and its largest
+ * drawdown, in one pass over the curve. A sweep computes this once per combination over millions of bars;
+ * reading the curve three times (mean, deviations, drawdown) took 11 ms of a 30 ms backtest, this takes 3.
  *
  * The variance is summed on returns shifted by the first return (the "shifted data" method), which stays
  * exact for a curve of equal returns (variance 0, Sharpe null) and loses nothing that matters when returns
- * are percent-sized, unlike a plain sum of squares.
+ * are percent-sized, unlike a plain sum of squares. The ratios are null when undefined: fewer than 2
+ * returns, no variance (Sharpe), no negative return (Sortino).
  */
-export class CurveTotals {
-  /** Equities added. */
-  bars = 0;
-  /** The last equity added (NaN before the first). */
-  last = Number.NaN;
-  private peak: number;
-  /** The lowest equity since `peak` was set. */
-  private trough = Number.POSITIVE_INFINITY;
-  /** The deepest drawdown of the peaks before `peak`. */
-  private worst = 0;
-  private shift = 0;
-  private sum = 0;
-  private sumSq = 0;
-  private down = 0;
-
-  /** The drawdown is measured from a peak that starts at the starting cash. */
-  constructor(startingCash: number) {
-    this.peak = startingCash;
-  }
-
-  /** Adds the first `count` equities of `equity`, the next ones of the curve. */
-  add(equity: Float64Array, count = equity.length): void {
-    if (count <= 0) return;
-    let i = 0;
-    let { last, peak, trough, worst, shift, sum, sumSq, down } = this;
-    if (this.bars === 0) {
-      last = equity[0]!;
-      if (last > peak) peak = last;
-      trough = last;
-      i = 1;
-    }
-    if (this.bars <= 1 && i < count) shift = barReturn(last, equity[i]!);
-    for (; i < count; i++) {
-      const e = equity[i]!;
-      const r = barReturn(last, e);
-      const d = r - shift;
-      sum += d;
-      sumSq += d * d;
-      // loss is r for a loss and exactly 0 otherwise (2r and its half are exact), and needs no branch: one
-      // would mispredict on half the bars (Math.min, with its NaN and -0 cases, is not branch-free either).
-      const loss = (r - Math.abs(r)) * 0.5;
-      down += loss * loss;
-      // The deepest drawdown from a peak is that of the lowest equity before the next peak (rounding is
-      // monotonic, so this is exactly the largest of the per-bar drawdowns), so it is divided out once per
-      // peak rather than once per bar.
-      if (e > peak) {
-        const dd = drawdownOf(peak, trough);
-        if (dd > worst) worst = dd;
-        peak = e;
-        trough = e;
-      } else if (e < trough) {
-        trough = e;
-      }
-      last = e;
-    }
-    this.bars += count;
-    this.last = last;
-    this.peak = peak;
-    this.trough = trough;
-    this.worst = worst;
-    this.shift = shift;
-    this.sum = sum;
-    this.sumSq = sumSq;
-    this.down = down;
-  }
-
-  /**
-   * The annualised Sharpe and Sortino ratios of the per-bar returns and the largest drawdown. The ratios are
-   * null when undefined: fewer than 2 returns, no variance (Sharpe), no negative return (Sortino).
-   */
-  stats(barsPerYear: number): CurveStats {
-    const n = this.bars - 1;
-    const maxDrawdownPct = Math.max(this.worst, drawdownOf(this.peak, this.trough)) * 100;
-    if (n < 2) return { sharpe: null, sortino: null, maxDrawdownPct };
-    const mean = this.shift + this.sum / n;
-    const sd = Math.sqrt(Math.max(0, (this.sumSq - (this.sum * this.sum) / n) / (n - 1)));
-    const dd = Math.sqrt(this.down / n);
-    const annual = Math.sqrt(barsPerYear);
-    // A flat curve has sd 0 (or rounding noise around 0): the ratio is undefined, not huge.
-    return {
-      sharpe: sd > 1e-15 ? (mean / sd) * annual : null,
-      sortino: dd > 1e-15 ? (mean / dd) * annual : null,
-      maxDrawdownPct,
-    };
-  }
-}
-
-// Runs `add` a few dozen times on a tiny curve when the module loads, so that every line of it has type
-// feedback before its loop is first compiled on the stack (OSR) during a real run. Without this, the code
-// after the loop had none at that point; V8 kept reusing the cached OSR code, which bailed out at the loop's
-// exit on every call: 262 deoptimisations in one sweep worker, each block's loop partly interpreted.
-{
-  const w = Float64Array.of(100, 101, 99, 102);
-  for (let k = 0; k < 12; k++) {
-    const t = new CurveTotals(100);
-    t.add(w, 1);
-    t.add(w.subarray(1));
-    t.add(w);
-  }
-}
-
-/** {@link CurveTotals} of a whole curve: its Sharpe and Sortino ratios and largest drawdown. */
 export function curveStats(equity: Float64Array, startingCash: number, barsPerYear: number): CurveStats {
-  const totals = new CurveTotals(startingCash);
-  totals.add(equity);
-  return totals.stats(barsPerYear);
+  const n = equity.length - 1;
+  let peak = startingCash;
+  /** The lowest equity since `peak` was set, and the deepest drawdown of the peaks before it. */
+  let trough = Number.POSITIVE_INFINITY;
+  let worst = 0;
+  let last = equity[0] ?? Number.NaN;
+  if (n >= 0) {
+    if (last > peak) peak = last;
+    trough = last;
+  }
+  const shift = n >= 1 ? barReturn(last, equity[1]!) : 0;
+  let sum = 0;
+  let sumSq = 0;
+  let down = 0;
+  for (let i = 1; i <= n; i++) {
+    const e = equity[i]!;
+    const r = barReturn(last, e);
+    const d = r - shift;
+    sum += d;
+    sumSq += d * d;
+    // loss is r for a loss and exactly 0 otherwise (2r and its half are exact), and needs no branch: one
+    // would mispredict on half the bars (Math.min, with its NaN and -0 cases, is not branch-free either).
+    const loss = (r - Math.abs(r)) * 0.5;
+    down += loss * loss;
+    // The deepest drawdown from a peak is that of the lowest equity before the next peak (rounding is
+    // monotonic, so this is exactly the largest of the per-bar drawdowns), so it is divided out once per
+    // peak rather than once per bar.
+    if (e > peak) {
+      const dd = drawdownOf(peak, trough);
+      if (dd > worst) worst = dd;
+      peak = e;
+      trough = e;
+    } else if (e < trough) {
+      trough = e;
+    }
+    last = e;
+  }
+  const maxDrawdownPct = Math.max(worst, drawdownOf(peak, trough)) * 100;
+  if (n < 2) return { sharpe: null, sortino: null, maxDrawdownPct };
+  const mean = shift + sum / n;
+  const sd = Math.sqrt(Math.max(0, (sumSq - (sum * sum) / n) / (n - 1)));
+  const dd = Math.sqrt(down / n);
+  const annual = Math.sqrt(barsPerYear);
+  // A flat curve has sd 0 (or rounding noise around 0): the ratio is undefined, not huge.
+  return {
+    sharpe: sd > 1e-15 ? (mean / sd) * annual : null,
+    sortino: dd > 1e-15 ? (mean / dd) * annual : null,
+    maxDrawdownPct,
+  };
 }
 
 /** The Sharpe and Sortino ratios of {@link curveStats}. */
@@ -284,14 +229,14 @@ export function tradeStats(trades: readonly Trade[]): ReturnType<typeof tallySta
 
 /** Computes the metrics of a run; `timeframeMs` sets the annualisation. */
 export function computeMetrics(run: BacktestRun, timeframeMs: number): BacktestMetrics {
-  const bars = run.curve.bars;
-  const finalEquity = bars > 0 ? run.curve.last : run.startingCash;
+  const bars = run.equity.length;
+  const finalEquity = run.equity[bars - 1] ?? run.startingCash;
   const close = run.window.close;
   const first = close[0]!;
   const last = close[bars - 1]!;
   const returnPct = (finalEquity / run.startingCash - 1) * 100;
   const holdPct = (last / first - 1) * 100;
-  const curve = run.curve.stats(periodsPerYear(timeframeMs));
+  const curve = curveStats(run.equity, run.startingCash, periodsPerYear(timeframeMs));
   const stats = tallyStats(run.tradeTally);
   return {
     bars,

@@ -355,9 +355,7 @@ function targetCode(t: Target): DecisionCode {
 /**
  * Runs the simulated broker over bars `[from, to)`. `codes[i]` is the decision code (`DECISION`) taken on
  * bar i's close: it is acted on at bar i+1, and NONE keeps the previous target; the target pending before
- * `from` is `pendingTarget` (by default `initial.lastTarget`: nothing waiting). Returns the final state, the
- * number of bars that closed with a position and the target pending after the last bar, so a long series can
- * be run in blocks: each block starts from the state and the pending target the previous one returned.
+ * `from` is `initial.lastTarget`. Returns the final state and the number of bars that closed with a position.
  *
  * The result is exactly that of calling {@link stepBar} on every bar (a property test holds it to that, bit
  * for bit). Most bars of a backtest are quiet: nothing to act on at the open, no margin position, no stop
@@ -375,8 +373,7 @@ export function runSeries(
   initial: SimState,
   ctx: SimContext,
   sink: SeriesSink,
-  pendingTarget: Target = initial.lastTarget,
-): { readonly state: SimState; readonly exposedBars: number; readonly pending: Target } {
+): { readonly state: SimState; readonly exposedBars: number } {
   const n = candleCount(candles);
   if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= n)) {
     throw new CoreRangeError('ARGUMENT_OUT_OF_RANGE', `window [${from}, ${to}) is outside the ${n} candles`);
@@ -401,7 +398,7 @@ export function runSeries(
   const effective = Int8Array.from(CODE_TARGET, (t) =>
     t === null ? 0 : targetCode(effectiveTarget(t, risk)),
   );
-  let pending: Target = pendingTarget;
+  let pending: Target = initial.lastTarget;
   let pendingCode = effective[targetCode(pending)]!;
   let lastCode = targetCode(state.lastTarget);
   let held = state.account.position.side !== 'NONE';
@@ -462,7 +459,7 @@ export function runSeries(
     }
     i++;
   }
-  return { state, exposedBars: exposed, pending };
+  return { state, exposedBars: exposed };
 }
 
 /** The outcome of a simulated series. */

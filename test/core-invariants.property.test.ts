@@ -315,42 +315,6 @@ describe('runSeries, the backtest loop', () => {
     },
   );
 
-  // A long series may be run in blocks (the backtester's metrics mode does): each block starts from the
-  // state and the pending target the previous one returned, and the whole must be that of one call.
-  test.prop([scenario, fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 })], {
-    numRuns: 200,
-  })('run in blocks, carrying the pending target, it equals one call over the whole window', (s, sizes) => {
-    const { candles, ctx, init } = setup(s);
-    const n = candles.length;
-    const codes = Int8Array.from(s.series.moves, (m) =>
-      m.target === null ? DECISION.NONE : DECISION[m.target],
-    );
-    const cols = columnsFrom(candles);
-    const whole = { equity: new Float64Array(n), fills: [] as Fill[], events: [] as SimEvent[] };
-    const one = runSeries(cols, codes, 0, n, init, ctx, whole);
-
-    const parts = { equity: new Float64Array(n), fills: [] as Fill[], events: [] as SimEvent[] };
-    let state = init;
-    let pending: Target = init.lastTarget;
-    let exposed = 0;
-    let k = 0;
-    for (let a = 0; a < n; ) {
-      const b = Math.min(n, a + sizes[k++ % sizes.length]!);
-      const block = { equity: parts.equity.subarray(a, b), fills: parts.fills, events: parts.events };
-      const run = runSeries(cols, codes, a, b, state, ctx, block, pending);
-      state = run.state;
-      pending = run.pending;
-      exposed += run.exposedBars;
-      a = b;
-    }
-    expect(parts.equity).toEqual(whole.equity);
-    expect(parts.fills).toEqual(whole.fills);
-    expect(parts.events).toEqual(whole.events);
-    expect(state).toEqual(one.state);
-    expect(pending).toBe(one.pending);
-    expect(exposed).toBe(one.exposedBars);
-  });
-
   it('refuses a window outside the candles or codes shorter than it', () => {
     const cols = columnsFrom(buildCandles(100, H, [{ gap: 0, ret: 0, up: 0, down: 0, target: null }]));
     const ctx = createSimContext({

@@ -54,29 +54,25 @@ export class StrategyStream<P> implements DecideContext {
   }
 
   value(name: string, back = 0): number {
-    const ring = this.byName.get(name);
-    if (!ring) {
-      throw new StrategyError(
-        'STRATEGY_UNKNOWN_INDICATOR',
-        this.def.name,
-        this.bar,
-        `no indicator named "${name}"`,
-      );
-    }
-    return this.read(ring, back);
+    return this.read(this.ring(this.byName, name, 'indicator'), back);
   }
 
   price(source: PriceSource, back = 0): number {
-    const ring = this.prices.get(source);
+    return this.read(this.ring(this.prices, source, 'price source'), back);
+  }
+
+  /** The ring of a name, or the contract break of a name the strategy never declared. */
+  private ring<K extends string>(rings: Map<K, Ring>, name: K, what: string): Ring {
+    const ring = rings.get(name);
     if (!ring) {
       throw new StrategyError(
         'STRATEGY_UNKNOWN_INDICATOR',
         this.def.name,
         this.bar,
-        `no price source named "${source}"`,
+        `no ${what} named "${name}"`,
       );
     }
-    return this.read(ring, back);
+    return ring;
   }
 
   /** The value `back` bars ago; the future and anything beyond the declared lookback break the contract. */

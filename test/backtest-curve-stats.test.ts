@@ -1,12 +1,12 @@
 /**
- * CurveTotals reads an equity curve once (in blocks, in a sweep) with a few shortcuts: the drawdown divided
- * out once per peak, the loss of a return taken without a branch. These hold it, bit for bit, to the
- * plainest reading of the definitions; and the engine's block-by-block `metrics` mode to its `full` mode.
+ * curveStats reads an equity curve once with a few shortcuts: the drawdown divided out once per peak, the
+ * loss of a return taken without a branch. These hold it, bit for bit, to the plainest reading of the
+ * definitions; and the engine's `metrics` mode (what sweeps run) to its `full` mode.
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { METRICS_BLOCK_BARS, runBacktest } from '../backtest/engine.js';
-import { CurveTotals, computeMetrics, curveStats } from '../backtest/metrics.js';
+import { runBacktest } from '../backtest/engine.js';
+import { computeMetrics, curveStats } from '../backtest/metrics.js';
 import { resolveSettings } from '../backtest/settings.js';
 import { randomWalk } from '../bench/random-walk.js';
 import { smaCrossover } from '../strategies/production/index.js';
@@ -63,36 +63,17 @@ const curveArb = fc
     });
   });
 
-describe('CurveTotals', () => {
-  test.prop(
-    [
-      curveArb,
-      fc.double({ min: 1, max: 20_000, noNaN: true }),
-      fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1 }),
-    ],
-    {
-      numRuns: 400,
+describe('curveStats', () => {
+  test.prop([curveArb, fc.double({ min: 1, max: 20_000, noNaN: true })], { numRuns: 400 })(
+    'equals the plain definitions bit for bit',
+    (curve, cash) => {
+      const expected = reference(curve, cash, 8760);
+      const stats = curveStats(curve, cash, 8760);
+      for (const key of ['sharpe', 'sortino', 'maxDrawdownPct'] as const) {
+        expect(Object.is(stats[key], expected[key]), key).toBe(true);
+      }
     },
-  )('equals the plain definitions bit for bit, fed whole or in any blocks', (curve, cash, sizes) => {
-    const expected = reference(curve, cash, 8760);
-    expect(curveStats(curve, cash, 8760)).toEqual(expected);
-    const totals = new CurveTotals(cash);
-    let k = 0;
-    for (let a = 0; a < curve.length; ) {
-      const b = Math.min(curve.length, a + sizes[k++ % sizes.length]!);
-      // Through a reused buffer, as the engine feeds it.
-      const block = new Float64Array(64);
-      block.set(curve.subarray(a, b));
-      totals.add(block, b - a);
-      a = b;
-    }
-    const stats = totals.stats(8760);
-    for (const key of ['sharpe', 'sortino', 'maxDrawdownPct'] as const) {
-      expect(Object.is(stats[key], expected[key]), key).toBe(true);
-    }
-    expect(totals.bars).toBe(curve.length);
-    if (curve.length > 0) expect(totals.last).toBe(curve[curve.length - 1]);
-  });
+  );
 
   it('a curve of equal returns has no Sharpe ratio (variance exactly 0)', () => {
     const curve = Float64Array.from({ length: 50 }, (_, i) => 100 * 1.01 ** i);
@@ -102,9 +83,8 @@ describe('CurveTotals', () => {
   });
 });
 
-describe("runBacktest's metrics mode (blocks) against its full mode", () => {
-  // More bars than one block, so fills, stops, margin costs and liquidations straddle block boundaries.
-  const candles = randomWalk(METRICS_BLOCK_BARS * 2 + 777, 7);
+describe("runBacktest's metrics mode against its full mode", () => {
+  const candles = randomWalk(20_000, 7);
   it.each([
     ['spot', resolveSettings({ mode: 'long_only' })],
     ['spot with stops', resolveSettings({ mode: 'long_only', stopLoss: 0.02, takeProfit: 0.03 })],
@@ -124,11 +104,10 @@ describe("runBacktest's metrics mode (blocks) against its full mode", () => {
         });
       const full = run('full');
       const lean = run('metrics');
-      expect(lean.equity.length).toBe(0);
       expect(full.trades.length).toBeGreaterThan(100);
       expect(computeMetrics(lean, 3_600_000)).toEqual(computeMetrics(full, 3_600_000));
       expect(lean.account).toEqual(full.account);
-      expect(lean.curve.last).toBe(full.equity[full.equity.length - 1]);
+      expect(lean.fills.length + lean.trades.length).toBe(0);
     }
   });
 });
