@@ -147,15 +147,6 @@ export function curveStats(equity: Float64Array, startingCash: number, barsPerYe
   };
 }
 
-/** The Sharpe and Sortino ratios of {@link curveStats}. */
-export function returnRatios(
-  equity: Float64Array,
-  barsPerYear: number,
-): { sharpe: number | null; sortino: number | null } {
-  const { sharpe, sortino } = curveStats(equity, 0, barsPerYear);
-  return { sharpe, sortino };
-}
-
 /** Returns the drawdown from the running peak at each bar, as a fraction in [0, 1]. */
 export function drawdownSeries(equity: Float64Array, startingCash: number): Float64Array {
   const out = new Float64Array(equity.length);
@@ -166,11 +157,6 @@ export function drawdownSeries(equity: Float64Array, startingCash: number): Floa
     out[i] = peak > 0 ? (peak - e) / peak : 0;
   }
   return out;
-}
-
-/** Returns the largest drawdown of marked equity from its running peak, in % (>= 0); see {@link curveStats}. */
-export function maxDrawdownPct(equity: Float64Array, startingCash: number): number {
-  return curveStats(equity, startingCash, 1).maxDrawdownPct;
 }
 
 /** Returns the equity of buying at the first close with all the cash and holding (no fees), per bar. */

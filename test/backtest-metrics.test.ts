@@ -3,10 +3,9 @@ import type { Trade } from '../backtest/engine.js';
 import {
   barReturns,
   buyHoldSeries,
+  curveStats,
   drawdownSeries,
-  maxDrawdownPct,
   periodsPerYear,
-  returnRatios,
   tradeStats,
 } from '../backtest/metrics.js';
 
@@ -42,18 +41,16 @@ describe('backtest metrics', () => {
     // mean 1/30, sample sd sqrt(((2/30)^2 * 2 + (4/30)^2) / 2) = sqrt(0.0133333) = 0.11547
     const mean = 0.1 / 3;
     const sd = Math.sqrt(((0.1 - mean) ** 2 * 2 + (-0.1 - mean) ** 2) / 2);
-    expect(returnRatios(eq, 365).sharpe).toBeCloseTo((mean / sd) * Math.sqrt(365), 9);
-    expect(returnRatios(eq, 8760).sharpe).toBeCloseTo((mean / sd) * Math.sqrt(8760), 9);
+    expect(curveStats(eq, 100, 365).sharpe).toBeCloseTo((mean / sd) * Math.sqrt(365), 9);
+    expect(curveStats(eq, 100, 8760).sharpe).toBeCloseTo((mean / sd) * Math.sqrt(8760), 9);
     // Downside deviation: sqrt(0.01 / 3).
-    expect(returnRatios(eq, 365).sortino).toBeCloseTo((mean / Math.sqrt(0.01 / 3)) * Math.sqrt(365), 9);
+    expect(curveStats(eq, 100, 365).sortino).toBeCloseTo((mean / Math.sqrt(0.01 / 3)) * Math.sqrt(365), 9);
   });
 
   it('gives null instead of a sentinel when a ratio is undefined', () => {
-    expect(returnRatios(new Float64Array([100, 100, 100, 100]), 365)).toEqual({
-      sharpe: null,
-      sortino: null,
-    });
-    expect(returnRatios(new Float64Array([100, 101, 102]), 365).sortino).toBeNull();
+    const flat = curveStats(new Float64Array([100, 100, 100, 100]), 100, 365);
+    expect([flat.sharpe, flat.sortino]).toEqual([null, null]);
+    expect(curveStats(new Float64Array([100, 101, 102]), 100, 365).sortino).toBeNull();
     expect(tradeStats([trade(5), trade(3)])).toEqual({ closed: 2, winRate: 100, profitFactor: null });
     expect(tradeStats([])).toEqual({ closed: 0, winRate: null, profitFactor: null });
   });
@@ -68,9 +65,9 @@ describe('backtest metrics', () => {
   it('measures drawdown from the running peak as a positive percentage', () => {
     const eq = new Float64Array([100, 120, 90, 130, 117]);
     expect([...drawdownSeries(eq, 100)].map((x) => Number(x.toFixed(12)))).toEqual([0, 0, 0.25, 0, 0.1]);
-    expect(maxDrawdownPct(eq, 100)).toBeCloseTo(25, 12);
+    expect(curveStats(eq, 100, 365).maxDrawdownPct).toBeCloseTo(25, 12);
     // Starting cash is the first peak: a loss on bar 0 is a drawdown.
-    expect(maxDrawdownPct(new Float64Array([80, 90]), 100)).toBeCloseTo(20, 12);
+    expect(curveStats(new Float64Array([80, 90]), 100, 365).maxDrawdownPct).toBeCloseTo(20, 12);
   });
 
   it('buy and hold invests the starting cash at the first close', () => {
