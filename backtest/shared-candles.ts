@@ -4,9 +4,7 @@
  * `allocateColumns` (the CSV loader, resampling, the bench's data) already live in one SharedArrayBuffer and
  * are shared as they are, slices included; anything else is copied once.
  */
-import { type CandleColumns, copyColumns } from '../core/index.js';
-
-const FIELDS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+import { CANDLE_FIELDS, type CandleColumns, copyColumns } from '../core/index.js';
 
 /** Where six candle columns lie in a shared buffer. Structured-clones without copying. */
 export interface SharedCandles {
@@ -22,12 +20,12 @@ export function shareColumns(c: CandleColumns): SharedCandles {
   const buffer = c.ts.buffer;
   const inPlace =
     buffer instanceof SharedArrayBuffer &&
-    FIELDS.every((f) => c[f].buffer === buffer && c[f].length === c.ts.length);
+    CANDLE_FIELDS.every((f) => c[f].buffer === buffer && c[f].length === c.ts.length);
   const shared = inPlace ? c : copyColumns(c, c.ts.length);
   return {
     buffer: shared.ts.buffer as SharedArrayBuffer,
     length: shared.ts.length,
-    offsets: FIELDS.map((f) => shared[f].byteOffset),
+    offsets: CANDLE_FIELDS.map((f) => shared[f].byteOffset),
   };
 }
 

@@ -38,7 +38,8 @@ export function candleAt(c: CandleColumns, i: number): Candle {
   };
 }
 
-const FIELDS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+/** The six candle columns, in the order `allocateColumns` lays them out. */
+export const CANDLE_FIELDS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
 
 /**
  * Zero-filled columns for `n` candles, to be filled in place. The six columns lie one after the other in a
@@ -46,7 +47,7 @@ const FIELDS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
  * over a large file copies nothing (see `backtest/shared-candles.ts`).
  */
 export function allocateColumns(n: number): CandleColumns {
-  const buffer = new SharedArrayBuffer(FIELDS.length * n * Float64Array.BYTES_PER_ELEMENT);
+  const buffer = new SharedArrayBuffer(CANDLE_FIELDS.length * n * Float64Array.BYTES_PER_ELEMENT);
   const col = (k: number) => new Float64Array(buffer, k * n * Float64Array.BYTES_PER_ELEMENT, n);
   return { ts: col(0), open: col(1), high: col(2), low: col(3), close: col(4), volume: col(5) };
 }
@@ -54,7 +55,7 @@ export function allocateColumns(n: number): CandleColumns {
 /** The first `n` candles of `c`, copied into columns of their own (see {@link allocateColumns}). */
 export function copyColumns(c: CandleColumns, n: number): CandleColumns {
   const out = allocateColumns(n);
-  for (const f of FIELDS) out[f].set(c[f].subarray(0, n));
+  for (const f of CANDLE_FIELDS) out[f].set(c[f].subarray(0, n));
   return out;
 }
 

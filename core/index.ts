@@ -29,6 +29,7 @@ export {
 } from './broker-sim.js';
 export {
   allocateColumns,
+  CANDLE_FIELDS,
   type Candle,
   type CandleColumns,
   candleAt,
