@@ -128,6 +128,9 @@ export interface BacktestRun {
   readonly startingCash: number;
 }
 
+/** Length at which a `metrics` run empties its fill and event arrays (which only the bar being booked reads). */
+const SCRATCH_RESET = 1024;
+
 interface TradeDraft {
   side: 'LONG' | 'SHORT';
   entryTs: number;
@@ -203,22 +206,28 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
   const full = input.detail !== 'metrics';
   const trades: Trade[] = [];
   const tally = emptyTally();
-  /** Trades closed during the bar being booked; final once its margin costs are attributed. */
+  /**
+   * Trades closed during the bar being booked (the first `closedCount`), final once the bar's margin costs
+   * are attributed. Slots are overwritten rather than the array emptied: setting an array's length to 0
+   * drops its backing store, and the next push allocates a new one, once per fill.
+   */
   const closedNow: TradeDraft[] = [];
+  let closedCount = 0;
   let openTrade: TradeDraft | null = null;
 
   // Trade bookkeeping, only for bars where the core booked something (quiet bars never call it).
   const onChange = (i: number, before: SimState, after: SimState, f0: number, e0: number): void => {
     book(i, before, after, f0, e0);
-    for (const d of closedNow) {
+    for (let k = 0; k < closedCount; k++) {
+      const d = closedNow[k]!;
       tallyTrade(tally, draftPnl(d));
       // (Metrics mode tallies the draft and builds no trade object: tens of thousands per run in a sweep.)
       if (full) trades.push(finish(d));
     }
-    if (closedNow.length !== 0) closedNow.length = 0;
-    // (Guarded: setting an array's length costs some 20 ns even when it does not change.)
-    if (!full && fills.length !== 0) fills.length = 0;
-    if (!full && events.length !== 0) events.length = 0;
+    closedCount = 0;
+    // Metrics mode keeps no fill or event; it empties the arrays only once they have grown (see closedNow).
+    if (!full && fills.length >= SCRATCH_RESET) fills.length = 0;
+    if (!full && events.length >= SCRATCH_RESET) events.length = 0;
   };
   const book = (i: number, before: SimState, after: SimState, f0: number, e0: number): void => {
     const pre = before.account;
@@ -261,7 +270,7 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
           const ev = events[liq++];
           if (ev?.type === 'liquidation') openTrade.writeOff = ev.lossWrittenOff;
         }
-        closedNow.push(openTrade);
+        closedNow[closedCount++] = openTrade;
         closedHere = openTrade;
         openTrade = null;
       }
@@ -284,6 +293,10 @@ export function runBacktest<P>(input: BacktestInput<P>): BacktestRun {
     { equity: curve, fills, events, onChange },
   );
 
+  if (!full) {
+    fills.length = 0;
+    events.length = 0;
+  }
   // (`onChange` assigns it; TypeScript cannot see assignments made inside a callback.)
   const stillOpen = openTrade as TradeDraft | null;
   if (stillOpen !== null) {
