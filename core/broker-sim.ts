@@ -428,7 +428,8 @@ export function runSeries(
     const watchStops = held && stops;
     const start = i;
     // Two loops, flat and held, rather than one with the difference tested on every bar: the tests are the
-    // same on every bar of a run, and V8 does not hoist them (one loop measured 4.7 ns per bar, these two 2-3).
+    // same on every bar of a run, and V8 does not hoist them (one loop measured 4.7 ns per bar flat and 5.3
+    // held, these two 3.4 and 4.8).
     if (!held) {
       // Flat: equity is the cash at every close, so the drawdown rule answers the same on every bar.
       if (drawdownSettled(peak, halted, cash, maxDrawdown)) {
