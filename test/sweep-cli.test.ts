@@ -32,31 +32,13 @@ function writeRandomWalkCsv(file: string, n: number, seed = 7): string {
 
 const BTC = 'data/binance_BTC-USDT_1d.csv';
 const GRID = ['--grid', 'fast_period=5..30:5', '--grid', 'slow_period=20..60:10'];
+/** The start every sweep below shares: sma_crossover over the bundled BTC candles. */
+const SWEEP_BTC = ['sweep', '--strategy', 'sma_crossover', '--data', BTC];
 
 describe('dualbot sweep (built program)', () => {
   it('gives identical results whatever the worker count, best return first, invalid combinations skipped', () => {
-    const one = runBuilt([
-      'sweep',
-      '--strategy',
-      'sma_crossover',
-      '--data',
-      BTC,
-      ...GRID,
-      '--workers',
-      '1',
-      '--json',
-    ]);
-    const two = runBuilt([
-      'sweep',
-      '--strategy',
-      'sma_crossover',
-      '--data',
-      BTC,
-      ...GRID,
-      '--workers',
-      '2',
-      '--json',
-    ]);
+    const one = runBuilt([...SWEEP_BTC, ...GRID, '--workers', '1', '--json']);
+    const two = runBuilt([...SWEEP_BTC, ...GRID, '--workers', '2', '--json']);
     expect(one.code).toBe(0);
     expect(two.code).toBe(0);
     expect(two.stdout).toBe(one.stdout);
@@ -87,18 +69,7 @@ describe('dualbot sweep (built program)', () => {
   });
 
   it('prints a table, accepts backtest options, and refuses a grid with no valid combination (exit 78)', () => {
-    const r = runBuilt([
-      'sweep',
-      '--strategy',
-      'sma_crossover',
-      '--data',
-      BTC,
-      ...GRID,
-      '--mode',
-      'leveraged',
-      '--top',
-      '3',
-    ]);
+    const r = runBuilt([...SWEEP_BTC, ...GRID, '--mode', 'leveraged', '--top', '3']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter((l) => /^\s*\d+\s+\{/.test(l))).toHaveLength(3);
     // The example, short names and all: 10 x 19 combinations, the 16 with fast >= slow skipped.
@@ -123,39 +94,12 @@ describe('dualbot sweep (built program)', () => {
     expect(typo.stderr).toMatch(
       /--grid fsat: unknown param for sma_crossover; its params: fast_period, slow_period/,
     );
-    const none = runBuilt([
-      'sweep',
-      '--strategy',
-      'sma_crossover',
-      '--data',
-      BTC,
-      '--grid',
-      'fast_period=50',
-      '--grid',
-      'slow_period=20',
-    ]);
+    const none = runBuilt([...SWEEP_BTC, '--grid', 'fast_period=50', '--grid', 'slow_period=20']);
     expect(none.code).toBe(78);
     expect(none.stderr).toMatch(/no valid combination .*fast_period must be smaller than slow_period/);
-    const badGrid = runBuilt([
-      'sweep',
-      '--strategy',
-      'sma_crossover',
-      '--data',
-      BTC,
-      '--grid',
-      'fast_period=9..1',
-    ]);
+    const badGrid = runBuilt([...SWEEP_BTC, '--grid', 'fast_period=9..1']);
     expect(badGrid.code).toBe(78);
-    const badNice = runBuilt([
-      'sweep',
-      '--strategy',
-      'sma_crossover',
-      '--data',
-      BTC,
-      ...GRID,
-      '--nice',
-      '-3',
-    ]);
+    const badNice = runBuilt([...SWEEP_BTC, ...GRID, '--nice', '-3']);
     expect(badNice.code).toBe(78);
     expect(badNice.stderr).toMatch(/--nice: expected an integer 0-19, was -3/);
   });

@@ -46,7 +46,7 @@ describe('runSweep on a Piscina pool', () => {
     const candles = walk(60_000);
     const h = monitorEventLoopDelay({ resolution: 1 });
     h.enable();
-    const out = await runSweep({
+    const request = {
       strategy: 'sma_crossover',
       combos,
       candles,
@@ -54,7 +54,8 @@ describe('runSweep on a Piscina pool', () => {
       config,
       workers: 2,
       start: 1000,
-    });
+    };
+    const out = await runSweep(request);
     h.disable();
     expect(out.results).toHaveLength(combos.length);
     expect(out.skipped).toEqual([]);
@@ -79,16 +80,7 @@ describe('runSweep on a Piscina pool', () => {
       expect('metrics' in l && l.metrics).toEqual(r.metrics);
     }
     // A column cache too small to keep anything computes the columns again: the same results.
-    const tight = await runSweep({
-      strategy: 'sma_crossover',
-      combos,
-      candles,
-      timeframeMs: HOUR,
-      config,
-      workers: 2,
-      start: 1000,
-      columnCacheBytes: 0,
-    });
+    const tight = await runSweep({ ...request, columnCacheBytes: 0 });
     expect(tight.results).toEqual(out.results);
     // Loose bound (a shared CI box): the main thread only posts tasks and receives small results.
     expect(h.percentile(99) / 1e6).toBeLessThan(100);
