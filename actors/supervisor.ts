@@ -46,6 +46,8 @@ export class BotSupervisor {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private stoppedWaiters: (() => void)[] = [];
+  /** The previous session closing once its work in flight has ended; a new one starts only after it. */
+  private draining: Promise<void> = Promise.resolve();
 
   constructor(
     readonly id: string,
@@ -65,6 +67,9 @@ export class BotSupervisor {
     this.setStatus(this.restarts === 0 ? 'starting' : 'restarting');
     let handle: BotHandle;
     try {
+      // Two sessions on one bot folder would both book and write state.json: an order the old one still has
+      // on its way is settled and saved by it before the new one restores and reconciles.
+      await this.draining;
       // Everything the bot does from here runs in its context, so stray errors can be attributed to it.
       handle = await botContext.run({ bot: this.id }, () => this.create());
     } catch (err) {
@@ -146,7 +151,12 @@ export class BotSupervisor {
     } catch {
       // already stopped
     }
-    h.session.close();
+    this.draining = h.session.closeWhenIdle().catch((err: unknown) => {
+      this.log.error(
+        { error: err instanceof Error ? err.message : String(err) },
+        'closing the session failed',
+      );
+    });
   }
 
   private onStopped(): void {

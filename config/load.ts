@@ -159,6 +159,14 @@ export async function parseBotConfig(text: string, file: string, opts: LoadOptio
     if (cfg.trading.allow_short)
       at(['trading', 'allow_short'], 'spot trading is long only; allow_short must be false');
   }
+  if (cfg.mode === 'margin' && !(Number.isInteger(cfg.trading.leverage) && cfg.trading.leverage >= 2)) {
+    // Kraken takes margin orders at whole leverage levels from 2; at 1 an order is a spot order, which can
+    // neither short nor close reduce-only, so such a bot could open positions it cannot close.
+    at(
+      ['trading', 'leverage'],
+      `margin trading needs a whole leverage of 2 or more (Kraken margin levels; 1 is spot), was ${cfg.trading.leverage}`,
+    );
+  }
   if (cfg.mode === 'margin' && cfg.margin === undefined)
     cfg.margin = botConfigSchema.shape.margin.unwrap().parse({});
   if (cfg.margin !== undefined && cfg.mode === 'spot') at(['margin'], 'margin settings need mode: margin');

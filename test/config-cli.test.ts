@@ -84,6 +84,11 @@ describe('dualbot CLI: init and check-config', () => {
         expect: /config\.yaml:15:13: trading\.leverage: leverage is capped at 3 \(was the number 10\)/,
       },
       {
+        name: 'margin at leverage 1 (a spot order on Kraken: no shorts, no reduce-only closes)',
+        edit: (s) => s.replace('leverage: 3 ', 'leverage: 1 '),
+        expect: /config\.yaml:15:13: trading\.leverage: margin trading needs a whole leverage of 2 or more/,
+      },
+      {
         name: 'a typo in a key',
         edit: (s) => s.replace('stop_loss:', 'stop_los:'),
         expect: /config\.yaml:18:3: risk\.stop_los: unknown key "stop_los" \(did you mean "stop_loss"\?\)/,

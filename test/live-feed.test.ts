@@ -47,6 +47,29 @@ describe('live candle feed', () => {
     ac.abort();
   });
 
+  it('on a first start, hands out the next candle to close, never one the warm-up already fed', async () => {
+    let now = 10 * H + 30 * 60_000;
+    const feed = new LiveFeed({
+      // The exchange returns the last few candles whatever `since` says (as venues do for a recent since).
+      fetch: async () => {
+        const last = Math.floor(now / H) * H;
+        return [3, 2, 1, 0].map((k) => candle(last - k * H, 100 - k));
+      },
+      timeframeMs: H,
+      pollIntervalMs: 5,
+      warmupBars: 3,
+      now: () => now,
+    });
+    const hist = await feed.history(null);
+    expect(hist.map((c) => c.ts)).toEqual([7 * H, 8 * H, 9 * H]);
+    const ac = new AbortController();
+    const pending = feed.next(null, ac.signal);
+    await new Promise((r) => setTimeout(r, 30));
+    now = 11 * H + 1000; // the 10:00 candle closed
+    expect((await pending)?.ts).toBe(10 * H);
+    ac.abort();
+  });
+
   it('keeps polling through fetch errors and stops when aborted', async () => {
     let fail = 2;
     const errors: unknown[] = [];

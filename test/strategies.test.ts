@@ -202,6 +202,19 @@ describe('strategies', () => {
     expect(() => stream.onCandle(candleAt(c3, 1))).toThrowError(StrategyError);
   });
 
+  it('the stream refuses a candle that does not come after the last one, and changes nothing', () => {
+    const c = closesToCandles([10, 11, 12, 13]);
+    const stream = new StrategyStream(smaCrossover, { fast_period: 2, slow_period: 3 }, false);
+    stream.warm(candleAt(c, 0));
+    stream.warm(candleAt(c, 1));
+    stream.onCandle(candleAt(c, 2));
+    const before = [stream.t, stream.value('fast'), stream.value('slow')];
+    expect(() => stream.onCandle(candleAt(c, 1))).toThrowError(/does not come after the last one/);
+    expect(() => stream.warm(candleAt(c, 2))).toThrowError(RangeError);
+    expect([stream.t, stream.value('fast'), stream.value('slow')]).toEqual(before);
+    expect(() => stream.onCandle(candleAt(c, 3))).not.toThrow();
+  });
+
   it('a throwing strategy becomes a StrategyError naming the strategy and bar', () => {
     const boom = breaker('boom', 0, (ctx) => {
       if (ctx.t === 2) throw new Error('kaboom');

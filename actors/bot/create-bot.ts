@@ -141,8 +141,8 @@ export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
   const machine = botMachine.provide({
     actions: { resumeAccount: () => session.resumeAccount() },
     actors: {
-      restore: fromPromise<void, void>(async () => session.restore()),
-      reconcile: fromPromise<ReconcileResult, void>(async () => session.reconcile()),
+      restore: fromPromise<void, void>(() => session.track(() => session.restore())),
+      reconcile: fromPromise<ReconcileResult, void>(() => session.track(() => session.reconcile())),
       waitForCandle: fromPromise<CandleRef | null, void>(async ({ signal }) => {
         const c = await session.waitForCandle(signal);
         if (c) {
@@ -151,10 +151,12 @@ export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
         }
         return c;
       }),
-      evaluate: fromPromise<Plan, { candle: CandleRef }>(async () => session.evaluate()),
-      placeOrders: fromPromise<number, { candle: CandleRef }>(async () => session.placeOrders()),
-      persist: fromPromise<void, PersistInput>(async ({ input }) =>
-        session.persist(input.machineState, input.haltReason, input.context),
+      evaluate: fromPromise<Plan, { candle: CandleRef }>(() => session.track(() => session.evaluate())),
+      placeOrders: fromPromise<number, { candle: CandleRef }>(() =>
+        session.track(() => session.placeOrders()),
+      ),
+      persist: fromPromise<void, PersistInput>(({ input }) =>
+        session.track(() => session.persist(input.machineState, input.haltReason, input.context)),
       ),
     },
   });

@@ -71,6 +71,36 @@ export interface SessionDeps {
   readonly beforeDecide?: () => void;
   /** Called after every processed candle (dashboard, metrics). */
   readonly onCycle?: (s: SessionSnapshot) => void;
+  /** How long an order may stay open and how often it is read meanwhile; default {@link ORDER_SETTLE}. */
+  readonly orderSettle?: OrderSettle;
+}
+
+/** Waiting for an order to become final (see `BotSession.settle`). */
+export interface OrderSettle {
+  /** An order still open after this long is cancelled, and what filled is booked. */
+  readonly timeoutMs: number;
+  /** Interval between reads of an open order. */
+  readonly pollMs: number;
+  /**
+   * Live venues only: an order in flight that the exchange does not know at reconciliation is looked up this
+   * many more times, `pollMs` apart, before it counts as never placed (a request that timed out on our side
+   * can still be accepted a moment later).
+   */
+  readonly notFoundRetries: number;
+}
+
+/** Defaults: within the 60 s a shutdown allows a cycle, with room for the rest of the cycle. */
+export const ORDER_SETTLE: OrderSettle = Object.freeze({
+  timeoutMs: 20_000,
+  pollMs: 500,
+  notFoundRetries: 4,
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Marks an error as an order whose outcome is unknown: the machine reconciles before anything else. */
+function unknownOutcome(err: unknown): Error {
+  return Object.assign(err instanceof Error ? err : new Error(String(err)), { kind: 'unknown-outcome' });
 }
 
 export interface PlannedOrder {
@@ -110,6 +140,9 @@ export class BotSession {
    * write the fill twice when the order is adopted again at reconciliation. */
   private journaledFills = new Set<string>();
   readonly stateFile: string;
+
+  /** Work the machine started and that has not finished: an exchange call can outlive the actor. */
+  private readonly busy = new Set<Promise<unknown>>();
 
   constructor(private readonly d: SessionDeps) {
     this.stateFile = path.join(d.dir, 'state.json');
@@ -184,7 +217,10 @@ export class BotSession {
     const pair = this.d.bot.config.trading.pair;
     const pending = this.state.pending_order;
     if (pending) {
-      const found = await this.d.exchange.fetchOrderByClientId(pair, pending.client_order_id);
+      let found = await this.lookUp(pair, pending.client_order_id);
+      // An order still open is waited for (cancelled past the limit) before it is booked; one that cannot
+      // be settled throws, and the machine halts rather than trading beside an order it does not know.
+      if (found) found = await this.settle(pending, found);
       if (!found) {
         this.journal.append({
           type: 'reconciled',
@@ -221,6 +257,58 @@ export class BotSession {
       return { ok: false, detail: `account halted (${this.state.account.halted}); resume by hand` };
     }
     return { ok: true, detail: 'position agrees with the exchange' };
+  }
+
+  /**
+   * Looks an order in flight up by its client order id. On a live venue a miss is retried a few times: the
+   * request that lost its answer may still be on its way to the matching engine.
+   */
+  private async lookUp(pair: string, clientOrderId: string): Promise<OrderState | null> {
+    const settle = this.d.orderSettle ?? ORDER_SETTLE;
+    let found = await this.d.exchange.fetchOrderByClientId(pair, clientOrderId);
+    for (let k = 0; !found && this.d.exchange.live && k < settle.notFoundRetries; k++) {
+      await sleep(settle.pollMs);
+      found = await this.d.exchange.fetchOrderByClientId(pair, clientOrderId);
+    }
+    return found;
+  }
+
+  /**
+   * Reads an order until it is final (closed, canceled, expired or rejected). A market order usually fills
+   * at once, but the first read can catch it still open (Kraken reports an order `open` until it is matched,
+   * or part filled); booking that read and moving on would lose the rest of the fill, and the bot would trade
+   * beside a position it does not know. Past `timeoutMs` the rest is cancelled and what filled is booked.
+   *
+   * @throws an `unknown-outcome` error when the order cannot be read or is still open after the cancel:
+   *   `pending_order` stays in state.json and the machine reconciles before anything else.
+   */
+  private async settle(p: PendingOrder, first: OrderState): Promise<OrderState> {
+    const pair = this.d.bot.config.trading.pair;
+    const { timeoutMs, pollMs } = this.d.orderSettle ?? ORDER_SETTLE;
+    const deadline = this.d.now() + timeoutMs;
+    let o = first;
+    try {
+      while (o.status === 'open' && this.d.now() < deadline) {
+        await sleep(pollMs);
+        o = await this.d.exchange.fetchOrder(pair, o.id);
+      }
+      if (o.status === 'open') {
+        this.d.log.warn(
+          { client_order_id: p.client_order_id, filled: o.filled, amount: o.amount, alert: true },
+          `order still open after ${timeoutMs / 1000} s; cancelling the rest`,
+        );
+        o = await this.d.exchange.cancelOrder(pair, o.id);
+        if (o.status === 'open') o = await this.d.exchange.fetchOrder(pair, o.id);
+      }
+    } catch (err) {
+      throw unknownOutcome(err);
+    }
+    if (o.status === 'open') {
+      throw unknownOutcome(
+        new Error(`order ${p.client_order_id} (${o.id}) is still open after a cancel; it is reconciled next`),
+      );
+    }
+    return o;
   }
 
   /** The exchange's signed position in the bot's pair (margin positions, or the spot base balance). */
@@ -377,7 +465,11 @@ export class BotSession {
       decisionTarget = d.target;
       reason = d.reason;
     } finally {
-      this.state = { ...this.state, last_candle_ts: candle.ts, last_price: candle.close };
+      // Never backwards: a candle the stream refused as out of order leaves the last one processed as it was.
+      const last = this.state.last_candle_ts;
+      if (last === null || candle.ts > last) {
+        this.state = { ...this.state, last_candle_ts: candle.ts, last_price: candle.close };
+      }
     }
     const signal = decisionTarget ?? this.state.last_signal;
     const before = acct.halted;
@@ -506,9 +598,7 @@ export class BotSession {
             client_order_id: pending.client_order_id,
             error: err instanceof Error ? err.message : String(err),
           });
-          throw Object.assign(err instanceof Error ? err : new Error(String(err)), {
-            kind: 'unknown-outcome',
-          });
+          throw unknownOutcome(err);
         }
         throw err;
       }
@@ -518,12 +608,41 @@ export class BotSession {
         client_order_id: pending.client_order_id,
         order_id: order.id,
       });
-      this.adoptOrder(pending, order, 'filled');
+      if (order.status === 'open') {
+        try {
+          order = await this.settle(pending, order);
+        } catch (err) {
+          this.journal.append({
+            type: 'unknown',
+            ts: this.d.now(),
+            client_order_id: pending.client_order_id,
+            error: err instanceof Error ? err.message : String(err),
+          });
+          throw err;
+        }
+      }
+      this.adoptOrder(pending, order, order.status === 'closed' ? 'filled' : `${order.status}, part filled`);
+      // An order that ended short of its amount (cancelled, expired) leaves the acted target as it was, so
+      // the next candle plans the rest again with a new client order id.
+      const complete = order.status === 'closed' && order.filled >= order.amount * (1 - 1e-9);
+      if (!complete) {
+        this.d.log.error(
+          {
+            client_order_id: pending.client_order_id,
+            status: order.status,
+            filled: order.filled,
+            amount: order.amount,
+            alert: true,
+          },
+          'order ended without filling in full; the rest is planned again on the next candle',
+        );
+      }
       // A stop exit does not change the acted target: the strategy must change its mind before re-entering.
-      const acted = p.action === 'stop' ? this.state.last_acted_target : p.target;
+      const acted = p.action === 'stop' || !complete ? this.state.last_acted_target : p.target;
       this.state = { ...this.state, pending_order: null, last_acted_target: acted };
       this.save('ordering');
       placed++;
+      if (!complete) break;
     }
     this.plan = [];
     return placed;
@@ -582,6 +701,32 @@ export class BotSession {
       trades: s.trades,
       account: s.account,
     };
+  }
+
+  /**
+   * Runs one piece of the machine's work and keeps track of it until it ends, so that a restart can wait
+   * for it (see {@link BotSession.closeWhenIdle}).
+   */
+  track<T>(work: () => Promise<T>): Promise<T> {
+    const p = work();
+    this.busy.add(p);
+    const done = () => this.busy.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /**
+   * Closes the session once the work it is doing has ended; at once when there is none. Stopping the actor
+   * does not stop an order already on its way: the session books it and writes state.json, and the next
+   * session for this bot must not start (and reconcile) before that, or it would take the order for one
+   * that was never placed while this one books it.
+   */
+  closeWhenIdle(): Promise<void> {
+    if (this.busy.size === 0) {
+      this.close();
+      return Promise.resolve();
+    }
+    return Promise.allSettled([...this.busy]).then(() => this.closeWhenIdle());
   }
 
   close(): void {

@@ -24,6 +24,8 @@ export interface LiveFeedOptions {
 export class LiveFeed implements CandleFeed {
   private price: number | undefined;
   private readonly now: () => number;
+  /** The last candle handed out for warm-up: on a first start, `next(null)` begins after it. */
+  private warmedTo: number | null = null;
 
   constructor(private readonly o: LiveFeedOptions) {
     this.now = o.now ?? Date.now;
@@ -44,10 +46,15 @@ export class LiveFeed implements CandleFeed {
     const limit = this.o.warmupBars + 2;
     const got = this.closed(await this.o.fetch(undefined, limit));
     const upTo = upToTs === null ? got : got.filter((c) => c.ts <= upToTs);
-    return upTo.slice(-this.o.warmupBars);
+    const warm = upTo.slice(-this.o.warmupBars);
+    this.warmedTo = warm.at(-1)?.ts ?? null;
+    return warm;
   }
 
-  async next(afterTs: number | null, signal: AbortSignal): Promise<Candle | null> {
+  async next(lastTs: number | null, signal: AbortSignal): Promise<Candle | null> {
+    // A first start (nothing processed yet) has warmed up on every closed candle: the first one to decide on
+    // is the next to close, never one already seen (fed twice to the indicators, and days old).
+    const afterTs = lastTs ?? this.warmedTo;
     for (;;) {
       const expectedClose = afterTs === null ? 0 : afterTs + 2 * this.o.timeframeMs;
       // Do not ask before the next candle can have closed.

@@ -3,6 +3,7 @@
  * recent values for `back` lookups, and the same `decide` as the batch path.
  */
 import type { Candle } from '../candles.js';
+import { CoreRangeError } from '../errors.js';
 import type { DecideContext, Decision, PriceSource, StrategyDefinition } from './contract.js';
 import { badDecision, decisionCode } from './decision.js';
 import { StrategyError } from './errors.js';
@@ -33,6 +34,7 @@ export class StrategyStream<P> implements DecideContext {
   private readonly byName = new Map<string, Ring>();
   private readonly prices = new Map<PriceSource, Ring>();
   private bar = -1;
+  private lastTs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly def: StrategyDefinition<P>,
@@ -91,8 +93,20 @@ export class StrategyStream<P> implements DecideContext {
     return ring.at(back);
   }
 
-  /** Feeds history without deciding (warm-up at start). */
+  /**
+   * Feeds history without deciding (warm-up at start).
+   *
+   * @throws CoreRangeError for a candle that does not come after the last one (a feed handing a candle out
+   *   twice or out of order): the indicators would take it in again. Nothing is changed.
+   */
   warm(c: Candle): void {
+    if (!(c.ts > this.lastTs)) {
+      throw new CoreRangeError(
+        'ARGUMENT_OUT_OF_RANGE',
+        `strategy ${this.def.name}: candle at ${c.ts} does not come after the last one (${this.lastTs}); not fed`,
+      );
+    }
+    this.lastTs = c.ts;
     this.bar++;
     for (const s of this.streams) s.ring.push(s.stream.update(c));
     for (const src of PRICE_SOURCES) this.prices.get(src)!.push(c[src]);
