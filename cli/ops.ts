@@ -1,6 +1,7 @@
 /** Operator commands: reset a bot's state on purpose, restart or pause a bot in a running runtime, export machines. */
 import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { homeLockOwner } from '../actors/persistence/home-lock.js';
 import { botMachine } from '../machines/bot-machine.js';
 import { machineJson, machineMermaid } from '../machines/export.js';
 
@@ -21,6 +22,11 @@ export function resetState(home: string, bot: string, confirmed: boolean, stamp:
   const dir = path.join(home, 'bots', bot);
   if (!existsSync(path.join(dir, 'config.yaml')))
     throw new OpsError(`no bot named ${bot} under ${path.join(home, 'bots')}`);
+  // A running bot would write its state right back (and keep appending to the journal moved aside).
+  const owner = homeLockOwner(home);
+  if (owner !== null) {
+    throw new OpsError(`a runtime (pid ${owner}) is running on ${home}; stop it before resetting ${bot}`);
+  }
   const files = ['state.json', 'journal.jsonl', 'paper.json'].filter((f) => existsSync(path.join(dir, f)));
   if (files.length === 0) return [];
   if (!confirmed) {

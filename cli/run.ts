@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createInspect } from '../actors/inspect.js';
 import { createLogging } from '../actors/log.js';
+import { acquireHomeLock, HomeLockedError } from '../actors/persistence/home-lock.js';
 import { installProcessGuards } from '../actors/process-guards.js';
 import { createRuntime } from '../actors/runtime.js';
 import { syncSettingsFromEnv } from '../actors/sync/index.js';
@@ -29,6 +30,14 @@ export async function runRuntime(loaded: LoadedHome, io: CliIO, opts: RunOptions
   if (!sync.ok) {
     printConfigProblems(sync.errors, io);
     return EXIT_CONFIG;
+  }
+  // Before anything writes to the bots' folders: a second runtime on this home is refused.
+  try {
+    acquireHomeLock(loaded.home);
+  } catch (err) {
+    if (!(err instanceof HomeLockedError)) throw err;
+    io.err(err.message);
+    return 1;
   }
   const logging = createLogging({
     logDir: path.join(loaded.home, 'logs'),

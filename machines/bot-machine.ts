@@ -33,6 +33,11 @@ export interface Plan {
 export interface ReconcileResult {
   readonly ok: boolean;
   readonly detail: string;
+  /**
+   * The bot was halted when it last stopped (a person's pause, a failed reconciliation): it comes back
+   * halted, with this reason as it was, until a person resumes it.
+   */
+  readonly haltedBefore?: string;
 }
 
 export interface BotMachineContext {
@@ -153,12 +158,16 @@ export const botMachine = setup({
           { guard: 'stopRequested', target: 'shuttingDown' },
           { guard: 'reconciled', target: 'idle' },
           {
-            target: 'halted',
-            actions: assign({ haltReason: ({ event }) => `reconciliation failed: ${event.output.detail}` }),
+            // Through persistingHalt, so state.json carries the reason at once, not only after a shutdown.
+            target: 'persistingHalt',
+            actions: assign({
+              haltReason: ({ event }) =>
+                event.output.haltedBefore ?? `reconciliation failed: ${event.output.detail}`,
+            }),
           },
         ],
         onError: {
-          target: 'halted',
+          target: 'persistingHalt',
           actions: [
             'recordError',
             assign({ haltReason: ({ event }) => `reconciliation error: ${message(event.error)}` }),

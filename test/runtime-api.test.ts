@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { readStateFile } from '../actors/persistence/state-file.js';
 import { loadCandlesFile } from '../backtest/data/index.js';
 import {
   botConfigFromObject,
@@ -95,6 +96,34 @@ describe('runtime API: isolation, restart budget, injected paper bots', () => {
     const k0 = cycles(r, 'kraken');
     await waitFor(() => (cycles(r, 'kraken') > k0 ? true : undefined), 10_000, 'kraken to keep cycling');
   }, 30_000);
+
+  it('a pause survives a restart: the bot comes back halted and trades again only once resumed', async () => {
+    const bots = (await loadHome(home)).bots.filter((b) => b.id === 'coinbase');
+    const stateFile = path.join(home, 'bots', 'coinbase', 'state.json');
+    const machineOf = (r: Runtime) => r.snapshot().bots.find((b) => b.name === 'coinbase')?.machineState;
+    rt = createRuntime({ home, logging: logging(), http: false });
+    await rt.start(bots);
+    await waitFor(() => (cycles(rt!, 'coinbase') > 0 ? true : undefined), 15_000, 'a first cycle');
+    expect(rt.pauseBot('coinbase')).toBe(true);
+    await waitFor(() => (machineOf(rt!) === 'halted' ? true : undefined), 15_000, 'the pause');
+    await rt.stop();
+    const paused = readStateFile(stateFile)!;
+    expect(paused.machine.halt_reason).toBe('paused by a person');
+
+    rt = createRuntime({ home, logging: logging(), http: false });
+    await rt.start(bots);
+    await waitFor(() => (machineOf(rt!) === 'halted' ? true : undefined), 15_000, 'halted after the restart');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(machineOf(rt)).toBe('halted');
+    expect(readStateFile(stateFile)!.last_candle_ts).toBe(paused.last_candle_ts); // not a candle processed
+    expect(readStateFile(stateFile)!.machine.halt_reason).toBe('paused by a person');
+    expect(rt.resumeBot('coinbase')).toBe(true);
+    await waitFor(
+      () => ((readStateFile(stateFile)?.last_candle_ts ?? 0) > paused.last_candle_ts! ? true : undefined),
+      15_000,
+      'candles processed after the resume',
+    );
+  }, 60_000);
 
   it('injects a paper bot into a running runtime and sees it trade', async () => {
     rt = createRuntime({ home, logging: logging(), http: false });

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../actors/persistence/journal.js';
@@ -37,8 +37,17 @@ describe('node dist/main.js run (spawned)', () => {
     const metrics = await (await fetch(`${rt.url}/metrics`)).text();
     expect(metrics).toMatch(/dualbot_cycles_total\{bot="kraken"\} \d+/);
     expect(metrics).toMatch(/nodejs_eventloop_lag_p99_seconds/);
+    // One runtime per home: a second one would trade every bot again; a reset would be written over.
+    const second = runBuilt(['run', '--home', home, '--http-port', '0']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/dualbot\.lock: a runtime \(pid \d+\) is already running on this home/);
+    const reset = runBuilt(['reset-state', '--home', home, '--bot', 'kraken', '--yes']);
+    expect(reset.code).not.toBe(0);
+    expect(reset.stderr).toMatch(/is running on .*; stop it before resetting kraken/);
+    expect(existsSync(path.join(home, 'bots', 'kraken', 'state.json'))).toBe(true);
     rt.child.kill('SIGTERM');
     expect(await rt.exited).toBe(0);
+    expect(existsSync(path.join(home, 'dualbot.lock'))).toBe(false);
     for (const bot of ['coinbase', 'kraken']) {
       const state = readStateFile(path.join(home, 'bots', bot, 'state.json'))!;
       expect(state.machine.state).toBe('stopped');

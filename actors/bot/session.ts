@@ -141,6 +141,8 @@ export class BotSession {
   private journaledFills = new Set<string>();
   readonly stateFile: string;
 
+  /** Why the bot was halted when it last stopped; it stays halted until `resumeAccount`. */
+  private haltedBefore: string | null = null;
   /** Work the machine started and that has not finished: an exchange call can outlive the actor. */
   private readonly busy = new Set<Promise<unknown>>();
 
@@ -170,6 +172,8 @@ export class BotSession {
         );
       }
       this.state = saved;
+      // A halt (a person's pause, a failed reconciliation) survives a restart: only a person lifts it.
+      this.haltedBefore = saved.machine.halt_reason;
       this.d.log.info(
         { position: saved.position, quantity: saved.quantity, last_candle_ts: saved.last_candle_ts },
         'state restored',
@@ -247,14 +251,25 @@ export class BotSession {
     const exchangeQty = await this.exchangePositionQty(pair);
     const ours = signedQty(this.state.account.position);
     const tol = Math.max(1e-9, Math.abs(ours) * 1e-6);
+    const fail = (detail: string): ReconcileResult => {
+      this.d.log.error({ detail, alert: true }, 'halted at reconciliation: a person must resume the bot');
+      return { ok: false, detail };
+    };
     if (exchangeQty !== null && Math.abs(exchangeQty - ours) > tol) {
-      return {
-        ok: false,
-        detail: `the exchange holds ${exchangeQty} ${pair.split('-')[0]} but the bot's state says ${ours}; fix by hand, then resume`,
-      };
+      return fail(
+        `the exchange holds ${exchangeQty} ${pair.split('-')[0]} but the bot's state says ${ours}; fix by hand, then resume`,
+      );
     }
     if (this.state.account.halted) {
-      return { ok: false, detail: `account halted (${this.state.account.halted}); resume by hand` };
+      return fail(`account halted (${this.state.account.halted}); resume by hand`);
+    }
+    if (this.haltedBefore !== null) {
+      const why = this.haltedBefore;
+      this.d.log.warn(
+        { halt_reason: why },
+        'the bot was halted when it stopped; it stays halted until resumed',
+      );
+      return { ok: false, detail: `halted before the restart: ${why}`, haltedBefore: why };
     }
     return { ok: true, detail: 'position agrees with the exchange' };
   }
@@ -650,6 +665,7 @@ export class BotSession {
 
   /** Lifts a halt: the peak restarts from the current equity. */
   resumeAccount(): void {
+    this.haltedBefore = null;
     const mark = this.state.last_price ?? this.state.account.position.entryPrice;
     this.state = { ...this.state, account: resume(this.state.account, equity(this.state.account, mark)) };
   }
