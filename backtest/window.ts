@@ -11,6 +11,13 @@ export { lowerBound };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** A date-time with no zone (no `Z`, no `+hh:mm`): `Date.parse` would read it in the machine's local time. */
+const NO_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+/** Parses a date-time, as UTC when it names no zone (the documented rule, whatever the machine's TZ). */
+function parseUtc(text: string): number {
+  return Date.parse(NO_ZONE.test(text) ? `${text}Z` : text);
+}
 
 /** A half-open range of bar indices `[start, end)`. */
 export interface BarWindow {
@@ -24,7 +31,7 @@ export interface BarWindow {
  * @throws BacktestInputError when the text is not a date.
  */
 export function parseFromBound(text: string): number {
-  const ms = Date.parse(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
+  const ms = DATE_ONLY.test(text) ? Date.parse(`${text}T00:00:00Z`) : parseUtc(text);
   if (Number.isNaN(ms))
     throw new BacktestInputError(`--from ${JSON.stringify(text)}: expected an ISO 8601 date`);
   return ms;
@@ -41,7 +48,7 @@ export function parseToBound(text: string): number {
     const ms = Date.parse(`${text}T00:00:00Z`);
     if (!Number.isNaN(ms)) return ms + DAY_MS;
   } else {
-    const ms = Date.parse(text);
+    const ms = parseUtc(text);
     if (!Number.isNaN(ms)) return ms + 1;
   }
   throw new BacktestInputError(`--to ${JSON.stringify(text)}: expected an ISO 8601 date`);

@@ -20,6 +20,21 @@ describe('backtest windows', () => {
     expect(new Date(addUtcMonths(Date.UTC(2024, 3, 1), -12)).toISOString()).toBe('2023-04-01T00:00:00.000Z');
   });
 
+  it('a date-time without a zone is UTC, whatever the time zone of the machine', () => {
+    const tz = process.env['TZ'];
+    try {
+      for (const zone of ['Asia/Tokyo', 'America/New_York', 'UTC']) {
+        process.env['TZ'] = zone; // Node resets its time-zone cache when TZ is assigned
+        expect(parseFromBound('2024-01-02T05:00')).toBe(Date.UTC(2024, 0, 2, 5));
+        expect(parseToBound('2024-01-01T05:00:30.5')).toBe(Date.UTC(2024, 0, 1, 5, 0, 30, 500) + 1);
+        expect(parseFromBound('2024-01-02T05:00+09:00')).toBe(Date.UTC(2024, 0, 1, 20));
+      }
+    } finally {
+      if (tz === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = tz;
+    }
+  });
+
   it('--to is inclusive: a date means through the end of that day', () => {
     expect(parseFromBound('2024-01-01')).toBe(Date.UTC(2024, 0, 1));
     expect(parseToBound('2024-01-31')).toBe(Date.UTC(2024, 1, 1));
