@@ -8,6 +8,7 @@
  * action), so a retry or a restart can never place the same order twice.
  */
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadedBot } from '../../config/index.js';
 import {
   type Account,
@@ -95,8 +96,6 @@ export const ORDER_SETTLE: OrderSettle = Object.freeze({
   pollMs: 500,
   notFoundRetries: 4,
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Marks an error as an order whose outcome is unknown: the machine reconciles before anything else. */
 function unknownOutcome(err: unknown): Error {
