@@ -170,23 +170,39 @@ describe.each(VENUES)('%s adapter under faults', (venue) => {
     expect(fake.ordersWithClientId(onVenue(venue, r.clientOrderId))).toHaveLength(0);
   });
 
-  it('caps a sell at the free balance of the base currency', async () => {
+  it('never trims a sell to the free base balance: refuses it, naming what was asked and what is free', async () => {
+    const base = venue === 'kraken' ? 'LTC' : 'BTC';
     const bought = await port.placeOrder(buy(fake));
-    const placed = await port.placeOrder({
-      ...buy(fake, nextId('exit')),
-      side: 'sell',
-      amount: bought.filled * 10,
-    });
+    const sell = (amount: number): OrderRequest => ({ ...buy(fake, nextId('exit')), side: 'sell', amount });
+    const sent = count(fake, 'placeOrder');
+    const e = await rejectionOf(port.placeOrder(sell(bought.filled * 10)));
+    expect(isExchangeError(e) && e.code, String(e)).toBe('EXCHANGE_INSUFFICIENT_FUNDS');
+    expect((e as Error).message).toMatch(/asked for [\d.e-]+ (LTC|BTC) .* free pays for [\d.e-]+/);
+    // Beyond the tolerance by a little (1e-5 of the amount) is refused too.
+    await expectCode(port.placeOrder(sell(bought.filled * (1 + 1e-5))), 'EXCHANGE_INSUFFICIENT_FUNDS');
+    expect(count(fake, 'placeOrder')).toBe(sent);
+    // One amount step above what is held is float noise, not a trim: floored to the balance and sent.
+    const step = (await port.market(fake.pair)).amountStep;
+    const placed = await port.placeOrder(sell(bought.filled + step));
     expect(placed.amount).toBeCloseTo(bought.filled, 10);
     expect(placed.status).toBe('closed');
-    expect(fake.book.totals.get(venue === 'kraken' ? 'LTC' : 'BTC')).toBeCloseTo(0, 10);
+    expect(fake.book.totals.get(base)).toBeCloseTo(0, 10);
   });
 
-  it('caps a buy at what the free balance pays for, and refuses when that is below the minimum', async () => {
-    const placed = await port.placeOrder({ ...buy(fake), amount: venue === 'kraken' ? 1_000 : 1 });
-    const price = venue === 'kraken' ? 100 : 50_000;
-    expect(placed.amount * price).toBeLessThanOrEqual(10_000);
-    expect(placed.amount * price).toBeGreaterThan(9_800);
+  it('never trims a buy to what the free balance pays for: refuses it, and floors only float noise', async () => {
+    const sent = count(fake, 'placeOrder');
+    const e = await rejectionOf(port.placeOrder({ ...buy(fake), amount: venue === 'kraken' ? 1_000 : 1 }));
+    expect(isExchangeError(e) && e.code, String(e)).toBe('EXCHANGE_INSUFFICIENT_FUNDS');
+    expect((e as Error).message).toMatch(/asked for (1000 LTC|1 BTC) .*10000 USD free pays for/);
+    expect(count(fake, 'placeOrder')).toBe(sent);
+    expect(fake.book.totals.get('USD')).toBe(10_000);
+    // What the adapter's cash check says 10 000 USD pay for, plus float noise, is floored to it and sent.
+    const free = /pays for ([\d.e-]+)/.exec((e as Error).message)?.[1];
+    const affordable = Number(free);
+    expect(affordable).toBeGreaterThan(0);
+    const placed = await port.placeOrder({ ...buy(fake), amount: affordable * (1 + 1e-7) });
+    expect(placed.filled).toBeLessThanOrEqual(affordable * (1 + 1e-9));
+    expect(placed.filled).toBeGreaterThan(affordable * 0.999);
     await expectCode(port.placeOrder(buy(fake)), 'EXCHANGE_INSUFFICIENT_FUNDS');
   });
 

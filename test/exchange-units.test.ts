@@ -1,10 +1,13 @@
 /**
  * The pure parts of the live adapters: retry with backoff, the ccxt error mapping and the response parsing.
  */
+
+import type { Exchange, Order, Position } from 'ccxt';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { coinbaseSpec } from '../actors/exchanges/ccxt/coinbase.js';
 import { type CcxtErrorClasses, fromCcxtError, scrubSecrets } from '../actors/exchanges/ccxt/errors.js';
-import { KRAKEN_MARGIN_COSTS, krakenMarginCost } from '../actors/exchanges/ccxt/kraken.js';
+import { KRAKEN_MARGIN_COSTS, krakenMarginCost, krakenSpec } from '../actors/exchanges/ccxt/kraken.js';
 import {
   fromCcxtSymbol,
   parseBalances,
@@ -305,5 +308,181 @@ describe('Kraken margin costs', () => {
     expect(krakenMarginCost(1_000, 4 * 3_600_000 - 1)).toBeCloseTo(0.2, 12);
     expect(krakenMarginCost(1_000, 24 * 3_600_000)).toBeCloseTo(0.2 + 6 * 0.2, 12);
     expect(() => krakenMarginCost(-1, 0)).toThrow(RangeError);
+  });
+});
+
+/**
+ * What ccxt 4.5.84 really hands the adapters for the venues' raw answers (its own `parseOrder` and
+ * `parsePosition`, offline), and what the port makes of it. The adapter merges `orderExtras(order)` into the
+ * hints of `parseOrder`; these tests do the same.
+ */
+describe('venue mismatches between ccxt and the live venues', () => {
+  // ccxt is big and lazily imported in production code; here only for its parsers (no network).
+  let ccxt: typeof import('ccxt');
+  beforeAll(async () => {
+    ccxt = await import('ccxt');
+  });
+  const hints = { pair: 'LTC-USD', base: 'LTC', quote: 'USD', now: 1_000 };
+  const fail = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (x) {
+      return x;
+    }
+    return null;
+  };
+
+  /** A Coinbase Advanced Trade v3 order (GET /orders/historical/...) in `status`. */
+  const coinbaseRaw = (status: string, filled: number) => ({
+    order_id: 'cb-1',
+    client_order_id: 'ours-1',
+    product_id: 'LTC-USD',
+    side: 'BUY',
+    status,
+    order_type: 'LIMIT',
+    created_time: '2024-01-01T00:00:00Z',
+    filled_size: String(filled),
+    average_filled_price: filled > 0 ? '100' : '0',
+    total_fees: filled > 0 ? '0.5' : '0',
+    order_configuration: { limit_limit_gtc: { base_size: '2', limit_price: '100', post_only: false } },
+  });
+
+  it.each<[string, string, string]>([
+    // Coinbase status, what ccxt's parseOrderStatus hands us, the port status
+    ['PENDING', 'PENDING', 'open'],
+    ['QUEUED', 'QUEUED', 'open'],
+    ['OPEN', 'open', 'open'],
+    ['CANCEL_QUEUED', 'CANCEL_QUEUED', 'open'],
+    ['EDIT_QUEUED', 'EDIT_QUEUED', 'open'],
+    ['FILLED', 'closed', 'closed'],
+    ['CANCELLED', 'canceled', 'canceled'],
+    ['EXPIRED', 'canceled', 'expired'],
+    ['FAILED', 'canceled', 'rejected'],
+  ])('Coinbase %s (ccxt: %s) is %s', (raw, fromCcxt, port) => {
+    const o = new ccxt.coinbase().parseOrder(coinbaseRaw(raw, raw === 'FILLED' ? 2 : 0));
+    expect(o.status).toBe(fromCcxt);
+    const state = parseOrder(o, { ...hints, ...coinbaseSpec.orderExtras(o) });
+    expect(state).toMatchObject({ id: 'cb-1', status: port, amount: 2, side: 'buy', type: 'limit' });
+  });
+
+  it('Coinbase UNKNOWN_ORDER_STATUS is not guessed: EXCHANGE_BAD_RESPONSE, a read that is retried', () => {
+    const o = new ccxt.coinbase().parseOrder(coinbaseRaw('UNKNOWN_ORDER_STATUS', 0));
+    expect(o.status).toBe('UNKNOWN_ORDER_STATUS');
+    const e = fail(() => parseOrder(o, { ...hints, ...coinbaseSpec.orderExtras(o) }));
+    expect(isExchangeError(e) && [e.code, e.kind]).toEqual(['EXCHANGE_BAD_RESPONSE', 'retryable']);
+    expect(String(e)).toMatch(/unknown status "UNKNOWN_ORDER_STATUS"/);
+  });
+
+  const krakenExtras = (o: Order) => krakenSpec(3).orderExtras(o);
+  /** A ccxt-like Kraken order as ccxt builds it: the raw answer in `info`, the fee labelled from `oflags`. */
+  const krakenOrder = (oflags: string, feeCurrency: string | undefined, rawFee: unknown = '0.52') =>
+    ({
+      id: 'OABC-1',
+      symbol: 'LTC/USD',
+      side: 'buy',
+      type: 'market',
+      status: 'closed',
+      amount: 2,
+      filled: 2,
+      average: 100,
+      timestamp: 5,
+      fee: { cost: 0.52, currency: feeCurrency },
+      fees: [{ cost: 0.52, currency: feeCurrency }],
+      info: {
+        status: 'closed',
+        vol: '2',
+        vol_exec: '2',
+        price: '100',
+        cost: '200',
+        fee: rawFee,
+        oflags,
+        descr: { pair: 'LTCUSD', type: 'buy', ordertype: 'market', leverage: '3:1' },
+      },
+    }) as unknown as Order;
+
+  it.each<[string, string | undefined]>([
+    ['fciq', 'USD'],
+    ['fcib', 'LTC'],
+    ['', undefined],
+  ])("Kraken's fee is in quote whatever ccxt labels it (oflags %j, ccxt says %s)", (oflags, label) => {
+    const o = krakenOrder(oflags, label);
+    expect(parseOrder(o, { ...hints, ...krakenExtras(o) })).toMatchObject({ fee: 0.52, leverage: 3 });
+  });
+
+  it("Kraken's fee: ccxt's own parseOrder labels an fcib order's fee in base; the adapter keeps it in quote", () => {
+    const kraken = new ccxt.kraken();
+    kraken.setMarkets([
+      {
+        id: 'XLTCZUSD',
+        symbol: 'LTC/USD',
+        base: 'LTC',
+        quote: 'USD',
+        baseId: 'XLTC',
+        quoteId: 'ZUSD',
+        type: 'spot',
+        spot: true,
+        active: true,
+        precision: {},
+        limits: {},
+        info: { altname: 'LTCUSD' },
+      } as never,
+    ]);
+    kraken.options['marketsByAltname'] = { LTCUSD: kraken.market('LTC/USD') };
+    const o = kraken.parseOrder({
+      ...krakenOrder('fcib', 'LTC').info,
+      txid: 'OABC-1',
+      opentm: 1_700_000_000,
+    });
+    expect(o.fee).toMatchObject({ currency: 'LTC' });
+    expect(parseOrder(o, hints).fee).toBeCloseTo(52, 9); // what trusting the label would book: 100 x too much
+    expect(parseOrder(o, { ...hints, ...krakenExtras(o) }).fee).toBe(0.52);
+  });
+
+  it("Kraken's fee: no raw fee (an AddOrder answer) falls back to ccxt's; a malformed one is refused", () => {
+    const bare = { ...krakenOrder('fciq', undefined), fee: undefined, fees: [], info: { txid: ['OABC-1'] } };
+    expect(krakenExtras(bare as Order)).toEqual({});
+    expect(parseOrder(bare as Order, { ...hints, ...krakenExtras(bare as Order) }).fee).toBe(0);
+    const bad = krakenOrder('fciq', 'USD', 'n/a');
+    const e = fail(() => parseOrder(bad, { ...hints, ...krakenExtras(bad) }));
+    expect(isExchangeError(e) && e.code).toBe('EXCHANGE_BAD_RESPONSE');
+  });
+
+  /** krakenSpec's fetchPositions over a ccxt stub that answers with ccxt's parse of one OpenPositions row. */
+  const krakenPositions = (row: Record<string, unknown>) => {
+    const kraken = new ccxt.kraken();
+    const position: Position = kraken.parsePosition(row, {
+      symbol: 'LTC/USD',
+      base: 'LTC',
+      quote: 'USD',
+    } as never);
+    const stub = { fetchPositions: async () => [position] } as unknown as Exchange;
+    return krakenSpec(3).fetchPositions(stub, 'LTC/USD', 'LTC-USD');
+  };
+  const row = {
+    pair: 'XLTCZUSD',
+    type: 'sell',
+    vol: '3',
+    vol_closed: '1',
+    cost: '300',
+    fee: '0.4',
+    leverage: '3',
+  };
+
+  it('a Kraken position row without `net` parses, its unrealised P&L unknown rather than invented', async () => {
+    const [p, ...rest] = await krakenPositions(row);
+    expect(rest).toEqual([]);
+    expect(p).toEqual({
+      pair: 'LTC-USD',
+      side: 'short',
+      amount: 2,
+      entryPrice: 100,
+      leverage: 3,
+      marginCosts: 0.4,
+    });
+    expect(p).not.toHaveProperty('unrealizedPnl');
+    expect((await krakenPositions({ ...row, net: '-5.5' }))[0]).toMatchObject({
+      amount: 2,
+      unrealizedPnl: -5.5,
+    });
   });
 });

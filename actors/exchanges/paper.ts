@@ -23,11 +23,13 @@ import {
   marketFill,
   signedQty,
   unrealizedPnl,
+  usedMargin,
 } from '../../core/index.js';
 import { writeFileAtomic } from '../persistence/atomic-file.js';
 import { accountSchema } from '../persistence/state-file.js';
 import { ExchangeError } from './errors.js';
 import {
+  type AccountTrade,
   type Balances,
   type ExchangePort,
   type MarginPosition,
@@ -319,6 +321,41 @@ export class PaperExchange implements ExchangePort {
 
   async fetchOpenOrders(): Promise<OrderState[]> {
     return [];
+  }
+
+  /**
+   * Spot: the free quote cash. Margin: the free margin, equity (cash plus the position's unrealised P&L at
+   * the reference price) minus the margin the position uses; 0 when that is negative.
+   */
+  async fetchFreeCollateral(pair: string): Promise<number> {
+    if (pair !== this.o.pair) throw new ExchangeError('EXCHANGE_INVALID_ORDER', `unknown pair ${pair}`);
+    const acct = this.state.account;
+    const mark = this.o.referencePrice() ?? acct.position.entryPrice;
+    if (this.o.mode === 'spot') return Math.max(0, accountBalances(acct, mark).quote);
+    const p = acct.position;
+    const free = p.side === 'NONE' ? acct.cash : acct.cash + unrealizedPnl(p, mark) - usedMargin(p);
+    return Math.max(0, free);
+  }
+
+  /**
+   * The paper venue's fills at or after `since`, oldest first: one trade per filled order it still keeps
+   * (the last 1000 orders), a liquidation (`liq-<candle ts>`) marked as one.
+   */
+  async fetchMyTrades(pair: string, since: number): Promise<AccountTrade[]> {
+    return this.state.orders
+      .filter((o) => o.pair === pair && o.filled > 0 && o.average !== undefined && o.timestamp >= since)
+      .map((o) => ({
+        id: `${o.id}-fill`,
+        orderId: o.id,
+        pair: o.pair,
+        side: o.side,
+        amount: o.filled,
+        price: o.average!,
+        fee: o.fee,
+        timestamp: o.timestamp,
+        ...(o.clientOrderId?.startsWith('liq-') ? { liquidation: true } : {}),
+      }))
+      .sort((a, b) => a.timestamp - b.timestamp);
   }
 
   async close(): Promise<void> {}

@@ -33,13 +33,32 @@ export type OrderRequest = z.infer<typeof orderRequestSchema>;
 export const orderStatusSchema = z.enum(['open', 'closed', 'canceled', 'rejected', 'expired']);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
+/**
+ * A protective stop: a reduce-only stop-market order resting on the exchange, so that an open margin
+ * position stays protected while the bot is down. `clientOrderId` is derived from the entry it protects.
+ */
+export const stopOrderRequestSchema = z.strictObject({
+  clientOrderId: z.string().min(1).max(64),
+  pair: z.string(),
+  side: orderSideSchema,
+  /** Quantity in the base currency (the position's). */
+  amount: positive,
+  /** Trigger price: the order becomes a market order when the market trades through it. */
+  stopPrice: positive,
+  /** Margin leverage of the position it closes (Kraken closes a margin position with a leveraged order). */
+  leverage: positive.optional(),
+});
+export type StopOrderRequest = z.infer<typeof stopOrderRequestSchema>;
+
 /** What the exchange says about one order. */
 export const orderStateSchema = z.strictObject({
   id: z.string().min(1),
   clientOrderId: z.string().optional(),
   pair: z.string(),
   side: orderSideSchema,
-  type: z.enum(['market', 'limit']),
+  type: z.enum(['market', 'limit', 'stop']),
+  /** Trigger price of a stop order. */
+  stopPrice: positive.optional(),
   status: orderStatusSchema,
   amount: positive,
   filled: nonNegative,
@@ -75,7 +94,7 @@ export const marginPositionSchema = z.strictObject({
   amount: positive,
   entryPrice: positive,
   leverage: positive,
-  unrealizedPnl: finite,
+  unrealizedPnl: finite.optional(),
   /** Margin costs accrued so far (opening fee + rollover), quote currency. */
   marginCosts: nonNegative.optional(),
 });
@@ -95,6 +114,29 @@ export const marketInfoSchema = z.strictObject({
   maxLeverage: positive,
 });
 export type MarketInfo = z.infer<typeof marketInfoSchema>;
+
+/**
+ * One execution on the account as the exchange reports it: the bot's own, and others' (a liquidation, a
+ * person trading by hand). A position the exchange closed is booked from these, never from a simulation.
+ */
+export const accountTradeSchema = z.strictObject({
+  /** The venue's trade id. */
+  id: z.string().min(1),
+  /** The venue's id of the order it belongs to. */
+  orderId: z.string().min(1),
+  pair: z.string(),
+  side: orderSideSchema,
+  /** Base quantity. */
+  amount: positive,
+  price: positive,
+  /** Fee in the quote currency. */
+  fee: nonNegative,
+  /** Exchange timestamp (ms). */
+  timestamp: nonNegative,
+  /** True when the venue marks the trade as a liquidation. */
+  liquidation: z.boolean().optional(),
+});
+export type AccountTrade = z.infer<typeof accountTradeSchema>;
 
 export interface ExchangePort {
   /** `coinbase`, `kraken` or `paper`. */
@@ -119,5 +161,18 @@ export interface ExchangePort {
   fetchOrderByClientId(pair: string, clientOrderId: string): Promise<OrderState | null>;
   cancelOrder(pair: string, id: string): Promise<OrderState>;
   fetchOpenOrders(pair: string): Promise<OrderState[]>;
+  /**
+   * What the account can put up for a new position on `pair`, in the quote currency: on spot the free quote
+   * balance, on margin the free margin (Kraken's TradeBalance `mf`).
+   */
+  fetchFreeCollateral(pair: string): Promise<number>;
+  /**
+   * Places a protective stop (see {@link StopOrderRequest}). Absent where the venue or the port has none
+   * (the paper exchange checks stops at each candle in the core instead; Coinbase spot has no stop-market).
+   * Idempotent on `clientOrderId` like `placeOrder`.
+   */
+  placeStopOrder?(req: StopOrderRequest): Promise<OrderState>;
+  /** The account's executions on `pair` at or after `since` (ms), oldest first. */
+  fetchMyTrades(pair: string, since: number): Promise<AccountTrade[]>;
   close(): Promise<void>;
 }

@@ -116,6 +116,12 @@ class FaultyExchange implements ExchangePort {
   fetchOpenOrders(pair: string) {
     return this.read(() => (this.paper as ExchangePort).fetchOpenOrders(pair));
   }
+  fetchFreeCollateral(pair: string) {
+    return this.read(() => this.paper.fetchFreeCollateral(pair));
+  }
+  fetchMyTrades(pair: string, since: number) {
+    return this.read(() => this.paper.fetchMyTrades(pair, since));
+  }
   async close() {}
 
   private async submit(req: OrderRequest): Promise<OrderState> {

@@ -5,6 +5,16 @@
  * Simplifications, on purpose: market orders fill at once at the configured price (or a configured fraction
  * of them: partial fills); limit orders rest until cancelled (no matching); one consolidated margin position
  * per pair; fees are the market's taker rate on the filled value, in quote.
+ *
+ * What a venue does on its own, without the client asking:
+ * - stop orders (Kraken `stop-loss`) rest until the price moves through the trigger (`setPrice`: a sell stop
+ *   at or below it, a buy stop at or above it), then fill in full as a market order at the trigger price;
+ *   a reduce-only stop that finds no position left to reduce is cancelled instead. A stop whose trigger is
+ *   already passed when it is placed fills at once, at the market price.
+ * - `liquidate` closes a whole margin position with an order of the venue's own (no client id, marked as a
+ *   liquidation) and books its P&L; the venue absorbs a shortfall (collateral does not go below zero).
+ * Every fill, whoever placed the order (the bot, a person trading by hand, the venue), is recorded in
+ * `trades`.
  */
 
 export interface FakeMarket {
@@ -25,6 +35,34 @@ export interface FakeMarket {
 
 export type Side = 'buy' | 'sell';
 export type FakeOrderStatus = 'open' | 'closed' | 'canceled';
+export type FakeOrderType = 'market' | 'limit' | 'stop';
+
+/** One execution, as the venue's trade history reports it. */
+export interface FakeTrade {
+  readonly id: string;
+  readonly orderId: string;
+  readonly pair: string;
+  readonly side: Side;
+  /** Base quantity. */
+  readonly vol: number;
+  readonly price: number;
+  /** Quote value (vol x price). */
+  readonly cost: number;
+  /** Trading fee, in quote. */
+  readonly fee: number;
+  /** Exchange time (ms). */
+  readonly time: number;
+  readonly orderType: FakeOrderType;
+  /** Leverage of a margin fill; undefined for spot. */
+  readonly leverage: number | undefined;
+  /** The fill reduced (or closed) a margin position. */
+  readonly closing: boolean;
+  /** The fill opened (or increased) a margin position. */
+  readonly opening: boolean;
+  readonly liquidation: boolean;
+  /** The order's client id (undefined: placed by hand or by the venue). */
+  readonly clientOrderId: string | undefined;
+}
 
 export interface FakeOrder {
   readonly id: string;
@@ -33,13 +71,17 @@ export interface FakeOrder {
   readonly userref: number | undefined;
   readonly pair: string;
   readonly side: Side;
-  readonly type: 'market' | 'limit';
+  readonly type: FakeOrderType;
+  /** Trigger price of a stop order. */
+  readonly stopPrice: number | undefined;
   /** Base amount; undefined for a Coinbase market buy sized in quote. */
   readonly amount: number | undefined;
   readonly quoteSize: number | undefined;
   readonly limitPrice: number | undefined;
   readonly leverage: number | undefined;
   readonly reduceOnly: boolean;
+  /** Placed by the venue to liquidate a margin position. */
+  readonly liquidation: boolean;
   readonly openedAt: number;
   filled: number;
   /** Quote value filled. */
@@ -66,10 +108,12 @@ export interface FakePosition {
 export interface SubmitRequest {
   readonly pair: string;
   readonly side: Side;
-  readonly type: 'market' | 'limit';
+  readonly type: FakeOrderType;
   readonly amount?: number | undefined;
   readonly quoteSize?: number | undefined;
   readonly limitPrice?: number | undefined;
+  /** Trigger price of a stop order. */
+  readonly stopPrice?: number | undefined;
   readonly leverage?: number | undefined;
   readonly reduceOnly?: boolean | undefined;
   readonly clientOrderId?: string | undefined;
@@ -96,6 +140,8 @@ export interface BookOptions {
   readonly balances: Readonly<Record<string, number>>;
   /** Order ids in the venue's format. */
   readonly newId: () => string;
+  /** Trade ids in the venue's format (default `T1`, `T2`, ...). */
+  readonly newTradeId?: () => string;
   /** What a partially filled market order becomes: Kraken keeps it open, Coinbase's IOC is cancelled. */
   readonly partialMarketStatus: FakeOrderStatus;
   /** Margin opening fee rate (Kraken: 0.0002). */
@@ -112,6 +158,8 @@ export function floorTo(x: number, decimals: number): number {
 export class Book {
   readonly markets: ReadonlyMap<string, FakeMarket>;
   readonly orders: FakeOrder[] = [];
+  /** Every fill, oldest first. */
+  readonly trades: FakeTrade[] = [];
   readonly positions = new Map<string, FakePosition>();
   /** Total balance per currency. */
   readonly totals = new Map<string, number>();
@@ -119,6 +167,7 @@ export class Book {
   readonly #prices = new Map<string, number>();
   readonly #opts: BookOptions;
   #frozen: Map<string, { total: number; hold: number }> | undefined;
+  #tradeSeq = 0;
 
   constructor(opts: BookOptions) {
     this.#opts = opts;
@@ -137,8 +186,18 @@ export class Book {
     return p;
   }
 
+  /** Moves the market; resting stop orders on `pair` that the move passes through fill at their trigger. */
   setPrice(pair: string, price: number): void {
     this.#prices.set(pair, price);
+    for (const o of this.orders) {
+      if (o.pair === pair && o.type === 'stop' && o.status === 'open' && this.#triggered(o, price)) {
+        this.#triggerStop(o, o.stopPrice!);
+      }
+    }
+  }
+
+  #triggered(o: FakeOrder, price: number): boolean {
+    return o.side === 'sell' ? price <= o.stopPrice! : price >= o.stopPrice!;
   }
 
   /** Funds reserved by resting orders, per currency. */
@@ -184,6 +243,39 @@ export class Book {
     return m;
   }
 
+  /**
+   * The margin account in `quote`: its collateral `balance` (default: the book's total of `quote`; only that
+   * currency counts as collateral here), and over the positions quoted in it the unrealised P&L, entry cost,
+   * current value and margin used; `equity = balance + unrealized`, `free = equity - used` (Kraken's
+   * TradeBalance `e` and `mf`). New margin is checked against `free`.
+   */
+  marginAccount(
+    quote: string,
+    balance = this.totals.get(quote) ?? 0,
+  ): {
+    balance: number;
+    unrealized: number;
+    cost: number;
+    value: number;
+    used: number;
+    equity: number;
+    free: number;
+  } {
+    let unrealized = 0;
+    let cost = 0;
+    let value = 0;
+    let used = 0;
+    for (const p of this.positions.values()) {
+      if (this.markets.get(p.pair)?.quote !== quote) continue;
+      unrealized += this.unrealized(p);
+      cost += p.cost;
+      value += this.price(p.pair) * p.vol;
+      used += p.cost / p.leverage;
+    }
+    const equity = balance + unrealized;
+    return { balance, unrealized, cost, value, used, equity, free: equity - used };
+  }
+
   /** Unrealised P&L of the position on `pair` at the current price. */
   unrealized(p: FakePosition): number {
     const value = this.price(p.pair) * p.vol;
@@ -194,13 +286,25 @@ export class Book {
     return this.orders.find((o) => o.id === id);
   }
 
-  /** Accepts (and fills, for market orders) an order, or says why not. Nothing changes on a rejection. */
+  /**
+   * Accepts an order (fills a market order, rests a limit or stop order), or says why not. Nothing changes
+   * on a rejection. Without a client id it is an order placed by hand (on the venue's website); it books
+   * and trades like any other.
+   */
   submit(req: SubmitRequest): FakeOrder | Rejection {
     const m = this.markets.get(req.pair);
     if (!m) return { reject: 'unknown-pair', message: `unknown pair ${req.pair}` };
     const price = this.price(req.pair);
-    const execPrice = req.type === 'limit' ? (req.limitPrice ?? Number.NaN) : price;
-    if (!(execPrice > 0)) return { reject: 'invalid', message: 'limit order without a valid price' };
+    // What the checks below assume the order fills at: its limit, its trigger, or the market.
+    const execPrice =
+      req.type === 'limit'
+        ? (req.limitPrice ?? Number.NaN)
+        : req.type === 'stop'
+          ? (req.stopPrice ?? Number.NaN)
+          : price;
+    if (!(execPrice > 0)) {
+      return { reject: 'invalid', message: `${req.type} order without a valid price` };
+    }
     const amount = req.amount === undefined ? undefined : floorTo(req.amount, m.amountDecimals);
     const wanted = amount ?? (req.quoteSize ?? 0) / execPrice;
     if (!(wanted > 0)) return { reject: 'invalid', message: 'order size must be above 0' };
@@ -224,8 +328,7 @@ export class Book {
       reduceVol = opposite ? Math.min(pos!.vol, wanted) : 0;
       const openVol = req.reduceOnly ? 0 : wanted - reduceVol;
       const needed = (openVol * execPrice) / req.leverage! + wanted * execPrice * m.takerFee;
-      const equity = this.totals.get(m.quote) ?? 0;
-      if (needed > equity - this.usedMargin()) {
+      if (needed > this.marginAccount(m.quote).free) {
         return { reject: 'insufficient-margin', message: `margin ${needed} above free margin` };
       }
     } else if (req.reduceOnly) {
@@ -235,35 +338,33 @@ export class Book {
       if (needed > this.#free(m.quote) + 1e-9) {
         return { reject: 'insufficient-funds', message: `needs ${needed} ${m.quote}` };
       }
-      if (req.type === 'limit') hold = { currency: m.quote, amount: needed };
+      if (req.type !== 'market') hold = { currency: m.quote, amount: needed };
     } else {
       if (wanted > this.#free(m.base) + 1e-12) {
         return { reject: 'insufficient-funds', message: `needs ${wanted} ${m.base}` };
       }
-      if (req.type === 'limit') hold = { currency: m.base, amount: wanted };
+      if (req.type !== 'market') hold = { currency: m.base, amount: wanted };
     }
 
-    const order: FakeOrder = {
-      id: this.#opts.newId(),
+    const order = this.#newOrder({
       clientOrderId: req.clientOrderId,
       userref: req.userref,
       pair: req.pair,
       side: req.side,
       type: req.type,
+      stopPrice: req.type === 'stop' ? req.stopPrice : undefined,
       amount,
       quoteSize: req.quoteSize,
       limitPrice: req.limitPrice,
       leverage: margin ? req.leverage : undefined,
       reduceOnly: req.reduceOnly ?? false,
-      openedAt: this.now(),
-      filled: 0,
-      cost: 0,
-      fee: 0,
-      status: 'open',
-      closedAt: undefined,
+      liquidation: false,
       hold,
-    };
-    this.orders.push(order);
+    });
+    if (req.type === 'stop') {
+      if (this.#triggered(order, price)) this.#triggerStop(order, price);
+      return order;
+    }
     if (req.type === 'market') {
       const target = req.reduceOnly ? reduceVol : wanted;
       const qty = floorTo(target * Math.min(1, this.fillRatio), m.amountDecimals);
@@ -275,12 +376,119 @@ export class Book {
     return order;
   }
 
+  /** Creates an open order with nothing filled and books it. */
+  #newOrder(
+    o: Omit<FakeOrder, 'id' | 'openedAt' | 'filled' | 'cost' | 'fee' | 'status' | 'closedAt'>,
+  ): FakeOrder {
+    const order: FakeOrder = {
+      ...o,
+      id: this.#opts.newId(),
+      openedAt: this.now(),
+      filled: 0,
+      cost: 0,
+      fee: 0,
+      status: 'open',
+      closedAt: undefined,
+    };
+    this.orders.push(order);
+    return order;
+  }
+
+  #finish(order: FakeOrder, status: FakeOrderStatus): void {
+    order.status = status;
+    order.closedAt = this.now();
+  }
+
+  /**
+   * A stop whose trigger the market reached becomes a market order for its whole amount at `price`; a
+   * reduce-only stop reduces what is left of the position and is cancelled when nothing is left, and a stop
+   * the account can no longer pay for is cancelled too.
+   */
+  #triggerStop(order: FakeOrder, price: number): void {
+    this.#finish(order, this.#executeStop(order, price));
+  }
+
+  /** Fills a triggered stop if it still can, and says how it ends. */
+  #executeStop(order: FakeOrder, price: number): FakeOrderStatus {
+    const m = this.markets.get(order.pair)!;
+    const amount = order.amount ?? 0;
+    if (order.leverage !== undefined) {
+      const pos = this.positions.get(order.pair);
+      const opposite = pos !== undefined && (pos.side === 'long') !== (order.side === 'buy');
+      if (order.reduceOnly && !opposite) return 'canceled';
+      const reduceVol = opposite ? Math.min(pos!.vol, amount) : 0;
+      const target = order.reduceOnly ? reduceVol : amount;
+      const needed = ((target - reduceVol) * price) / order.leverage + target * price * m.takerFee;
+      if (needed > this.marginAccount(m.quote).free) return 'canceled';
+      const qty = floorTo(target, m.amountDecimals);
+      if (qty > 0) this.#fill(order, m, qty, price);
+      return 'closed';
+    }
+    order.hold = undefined; // released: the fill below spends it
+    const short =
+      order.side === 'buy'
+        ? amount * price * (1 + m.takerFee) > this.#free(m.quote) + 1e-9
+        : amount > this.#free(m.base) + 1e-12;
+    if (short) return 'canceled';
+    this.#fill(order, m, amount, price);
+    return 'closed';
+  }
+
+  /**
+   * The venue liquidates the whole margin position on `pair` at `price` (default: the market): an order of
+   * its own, without a client id, marked as a liquidation, with the usual taker fee. Null without a position.
+   */
+  liquidate(pair: string, price?: number): FakeOrder | null {
+    const pos = this.positions.get(pair);
+    const m = this.markets.get(pair);
+    if (!pos || !m) return null;
+    const at = price ?? this.price(pair);
+    const order = this.#newOrder({
+      clientOrderId: undefined,
+      userref: undefined,
+      pair,
+      side: pos.side === 'long' ? 'sell' : 'buy',
+      type: 'market',
+      stopPrice: undefined,
+      amount: pos.vol,
+      quoteSize: undefined,
+      limitPrice: undefined,
+      leverage: pos.leverage,
+      reduceOnly: true,
+      liquidation: true,
+      hold: undefined,
+    });
+    this.#fill(order, m, pos.vol, at);
+    this.#finish(order, 'closed');
+    // The venue takes the loss beyond the collateral (no negative balance).
+    if ((this.totals.get(m.quote) ?? 0) < 0) this.totals.set(m.quote, 0);
+    return order;
+  }
+
   #fill(order: FakeOrder, m: FakeMarket, qty: number, price: number): void {
     const value = qty * price;
     const fee = value * m.takerFee;
     order.filled += qty;
     order.cost += value;
     order.fee += fee;
+    const trade = (closing: boolean, opening: boolean) =>
+      this.trades.push({
+        id: this.#opts.newTradeId?.() ?? `T${++this.#tradeSeq}`,
+        orderId: order.id,
+        pair: order.pair,
+        side: order.side,
+        vol: qty,
+        price,
+        cost: value,
+        fee,
+        time: this.now(),
+        orderType: order.type,
+        leverage: order.leverage,
+        closing,
+        opening,
+        liquidation: order.liquidation,
+        clientOrderId: order.clientOrderId,
+      });
     if (order.leverage === undefined) {
       if (order.side === 'buy') {
         this.#add(m.quote, -(value + fee));
@@ -289,13 +497,16 @@ export class Book {
         this.#add(m.base, -qty);
         this.#add(m.quote, value - fee);
       }
+      trade(false, false);
       return;
     }
     this.#add(m.quote, -fee);
     let rest = qty;
+    let closing = false;
     const pos = this.positions.get(order.pair);
     const dir = order.side === 'buy' ? 'long' : 'short';
     if (pos && pos.side !== dir) {
+      closing = true;
       const closeVol = Math.min(pos.vol, rest);
       const entry = pos.cost / pos.vol;
       const pnl = (pos.side === 'long' ? price - entry : entry - price) * closeVol;
@@ -305,7 +516,9 @@ export class Book {
       if (pos.vol <= 0) this.positions.delete(order.pair);
       rest -= closeVol;
     }
-    if (rest > 1e-12 && !order.reduceOnly) {
+    const opening = rest > 1e-12 && !order.reduceOnly;
+    trade(closing, opening);
+    if (opening) {
       const opening = rest * price * (this.#opts.openingFeeRate ?? 0);
       this.#add(m.quote, -opening);
       const current = this.positions.get(order.pair);

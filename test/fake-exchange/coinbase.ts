@@ -4,7 +4,8 @@
  *
  * Shapes follow what ccxt 4.5.84 documents and parses (`node_modules/ccxt/js/src/coinbase.js`: the examples
  * in `fetchMarketsV3`, `fetchCurrencies`, `fetchTickerV3`, `fetchBalance`, `createOrder`, `parseOrder`,
- * `fetchOrder`, `fetchOrders`, `cancelOrders` and `handleErrors`). Like the real API:
+ * `fetchOrder`, `fetchOrders`, `cancelOrders`, `fetchMyTrades`, `parseTrade` and `handleErrors`). Like the
+ * real API:
  * - a rejected order is HTTP 200 with `success: false` and an `error_response`;
  * - an order whose `client_order_id` was used before is not created again: the earlier order is returned
  *   (Coinbase documents this de-duplication; `dedupeClientOrderIds: false` turns it off, to test that the
@@ -12,7 +13,7 @@
  * - an unknown order id is 404 with "order with this orderID was not found".
  */
 import { randomUUID } from 'node:crypto';
-import type { Book, FakeMarket, FakeOrder, Rejection } from './book.js';
+import type { Book, FakeMarket, FakeOrder, FakeTrade, Rejection } from './book.js';
 import type { Endpoint, VenueFront, VenueResponse } from './server.js';
 
 const FIAT = new Set(['USD', 'EUR', 'GBP']);
@@ -116,15 +117,25 @@ export class CoinbaseFront implements VenueFront {
     const m = this.#book.markets.get(o.pair)!;
     const a = (x: number) => x.toFixed(m.amountDecimals);
     const q = (x: number) => x.toFixed(m.priceDecimals);
+    // Coinbase spot has stop-limit orders only: a stop (placed by hand) shows as one limited at its trigger.
     const config =
       o.type === 'limit'
         ? {
             limit_limit_gtc: { base_size: a(o.amount ?? 0), limit_price: q(o.limitPrice!), post_only: false },
           }
-        : {
-            market_market_ioc:
-              o.quoteSize !== undefined ? { quote_size: q(o.quoteSize) } : { base_size: a(o.amount ?? 0) },
-          };
+        : o.type === 'stop'
+          ? {
+              stop_limit_stop_limit_gtc: {
+                base_size: a(o.amount ?? 0),
+                limit_price: q(o.stopPrice!),
+                stop_price: q(o.stopPrice!),
+                stop_direction: o.side === 'sell' ? 'STOP_DIRECTION_STOP_DOWN' : 'STOP_DIRECTION_STOP_UP',
+              },
+            }
+          : {
+              market_market_ioc:
+                o.quoteSize !== undefined ? { quote_size: q(o.quoteSize) } : { base_size: a(o.amount ?? 0) },
+            };
     const status = o.status === 'open' ? 'OPEN' : o.status === 'closed' ? 'FILLED' : 'CANCELLED';
     const base = o.amount ?? (o.quoteSize ?? 0) / this.#book.price(o.pair);
     return {
@@ -149,7 +160,7 @@ export class CoinbaseFront implements VenueFront {
       size_inclusive_of_fees: false,
       total_value_after_fees: String(o.side === 'buy' ? o.cost + o.fee : o.cost - o.fee),
       trigger_status: 'INVALID_ORDER_TYPE',
-      order_type: o.type.toUpperCase(),
+      order_type: o.type === 'stop' ? 'STOP_LIMIT' : o.type.toUpperCase(),
       reject_reason: 'REJECT_REASON_UNSPECIFIED',
       settled: o.status !== 'open',
       product_type: 'SPOT',
@@ -257,6 +268,51 @@ export class CoinbaseFront implements VenueFront {
       .slice(0, limit)
       .map((o) => this.#orderJson(o));
     return ok({ orders, sequence: '0', has_next: false, cursor: '' });
+  }
+
+  /** One fill as `GET /orders/historical/fills` lists it (a market buy sized in quote reports its size in quote). */
+  #fillJson(t: FakeTrade): Record<string, unknown> {
+    const order = this.#book.byId(t.orderId);
+    const inQuote = order?.quoteSize !== undefined;
+    const time = new Date(t.time).toISOString();
+    return {
+      entry_id: `${t.id}-entry`,
+      trade_id: t.id,
+      order_id: t.orderId,
+      trade_time: time,
+      trade_type: 'FILL',
+      price: String(t.price),
+      size: String(inQuote ? t.cost : t.vol),
+      commission: String(t.fee),
+      product_id: t.pair,
+      sequence_timestamp: time,
+      liquidity_indicator: 'TAKER',
+      size_in_quote: inQuote,
+      user_id: '11111111-1111-1111-1111-111111111111',
+      side: t.side.toUpperCase(),
+      retail_portfolio_id: '22222222-2222-2222-2222-222222222222',
+    };
+  }
+
+  /**
+   * The account's fills, newest first: filtered by product (`product_id`, or the newer `product_ids`) and
+   * time (`start_sequence_timestamp` inclusive, `end_sequence_timestamp` exclusive), `limit` at a time
+   * (default 100), the next page named by `cursor` (an offset here; opaque to clients).
+   */
+  #fills(query: URLSearchParams): VenueResponse {
+    const products = [...query.getAll('product_id'), ...query.getAll('product_ids')];
+    const start = query.get('start_sequence_timestamp');
+    const end = query.get('end_sequence_timestamp');
+    const limit = Number(query.get('limit') ?? '100') || 100;
+    const from = Number(query.get('cursor') ?? '0') || 0;
+    const matching = this.#book.trades
+      .filter((t) => products.length === 0 || products.includes(t.pair))
+      .filter((t) => start === null || t.time >= Date.parse(start))
+      .filter((t) => end === null || t.time < Date.parse(end))
+      .reverse();
+    const page = matching.slice(from, from + limit);
+    const more = from + limit < matching.length;
+    return ok({ fills: page.map((t) => this.#fillJson(t)), cursor: more ? String(from + limit) : '' });
   }
 
   #cancel(raw: string): VenueResponse {
@@ -443,6 +499,9 @@ export class CoinbaseFront implements VenueFront {
       if (path === '/api/v3/brokerage/orders/historical/batch') {
         return { endpoint: 'listOrders', run: () => this.#batch(query) };
       }
+      if (path === '/api/v3/brokerage/orders/historical/fills') {
+        return { endpoint: 'trades', run: () => this.#fills(query) };
+      }
       const one = /^\/api\/v3\/brokerage\/orders\/historical\/([^/]+)$/.exec(path);
       if (one) {
         return {
@@ -487,6 +546,7 @@ export class CoinbaseFront implements VenueFront {
       listOrders: { filled_size: '-1' },
       balance: { value: 'NaN' },
       ticker: { best_bid: '-1' },
+      trades: { size: '-1' },
     };
     return rewriteKeys(body, keys[endpoint] ?? {});
   }

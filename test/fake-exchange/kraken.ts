@@ -1,15 +1,16 @@
 /**
  * Kraken's spot REST API (`/0/public/*`, `/0/private/*`) over the fake {@link Book}: enough for ccxt's
  * `kraken` to load markets, read tickers, candles, balances, orders and margin positions, and to place and
- * cancel orders.
+ * cancel orders (market, limit and `stop-loss`), and to read the trade history and the margin summary.
  *
  * Shapes follow Kraken's API as ccxt 4.5.84 documents and parses them (`node_modules/ccxt/js/src/kraken.js`:
  * the response examples in `fetchMarkets`, `fetchCurrencies`, `parseTicker`, `fetchBalance`, `createOrder`,
- * `parseOrder`, `fetchOrder`, `fetchOpenOrders`, `fetchClosedOrders`, `cancelOrder`, `fetchPositions`):
+ * `parseOrder`, `fetchOrder`, `fetchOpenOrders`, `fetchClosedOrders`, `cancelOrder`, `fetchPositions`,
+ * `parseTrade` and `fetchMyTrades`):
  * every answer is `{ error: [...], result }` with HTTP 200, numbers as strings, order times in seconds.
  * Error strings are the ones ccxt's `exceptions` map knows (`EOrder:Insufficient funds`, ...).
  */
-import type { Book, FakeMarket, FakeOrder, Rejection, SubmitRequest } from './book.js';
+import type { Book, FakeMarket, FakeOrder, FakeTrade, Rejection, SubmitRequest } from './book.js';
 import type { Endpoint, VenueFront, VenueResponse } from './server.js';
 
 /** Kraken's asset ids: X-prefixed crypto, Z-prefixed fiat, XBT for bitcoin. */
@@ -24,6 +25,12 @@ const ASSET_IDS: Readonly<Record<string, { id: string; altname: string }>> = {
 
 function asset(code: string): { id: string; altname: string } {
   return ASSET_IDS[code] ?? { id: code, altname: code };
+}
+
+/** The currency code of a Kraken asset id or altname (`ZUSD`, `USD` -> `USD`). */
+function assetCode(id: string): string {
+  for (const [code, a] of Object.entries(ASSET_IDS)) if (a.id === id || a.altname === id) return code;
+  return id;
 }
 
 const FIAT = new Set(['USD', 'EUR', 'GBP', 'CAD', 'JPY']);
@@ -49,17 +56,41 @@ const REJECTIONS: Readonly<Record<Rejection['reject'], string>> = {
   'no-position': 'EOrder:Reduce only:No position exists',
 };
 
+/**
+ * Kraken refuses a `cl_ord_id` already carried by an open order. The exact error string is not documented;
+ * this one reaches ccxt as a plain ExchangeError (a refusal).
+ */
+const DUPLICATE_CL_ORD_ID = 'EOrder:Duplicate order:cl_ord_id';
+
+/** TradesHistory answers 50 trades at a time, newest first (`ofs` pages back). */
+const TRADES_PAGE = 50;
+
 /** Kraken order ids look like `OQCLML-BW3P3-BUCMWZ`. */
 export function krakenTxid(seq: number): string {
   const s = seq.toString(36).toUpperCase().padStart(16, 'A');
   return `O${s.slice(0, 5)}-${s.slice(5, 10)}-${s.slice(10, 16)}`;
 }
 
+/** Kraken trade ids look like `TCJQGY-5KIZV-OSAL6Q`. */
+export function krakenTradeId(seq: number): string {
+  return `T${krakenTxid(seq).slice(1)}`;
+}
+
+export interface KrakenFrontOptions {
+  /**
+   * Refuse a `cl_ord_id` that an open order carries already (default true, as Kraken does; closed orders
+   * never count). False lets a test see a doubled order even among open ones.
+   */
+  readonly dedupeClientOrderIds?: boolean;
+}
+
 export class KrakenFront implements VenueFront {
   readonly #book: Book;
+  readonly #dedupe: boolean;
 
-  constructor(book: Book) {
+  constructor(book: Book, opts: KrakenFrontOptions = {}) {
     this.#book = book;
+    this.#dedupe = opts.dedupeClientOrderIds ?? true;
   }
 
   #market(pairParam: string | undefined): FakeMarket | undefined {
@@ -79,11 +110,18 @@ export class KrakenFront implements VenueFront {
     const m = this.#marketOf(o);
     const vol = (o.amount ?? o.filled).toFixed(m.amountDecimals);
     const lev = o.leverage ? `${o.leverage}:1` : 'none';
-    const limit = o.type === 'limit' ? ` ${o.limitPrice!.toFixed(m.priceDecimals)}` : '';
+    const px = (x: number | undefined) => (x ?? 0).toFixed(m.priceDecimals);
+    const ordertype = o.type === 'stop' ? 'stop-loss' : o.type;
+    const how =
+      o.type === 'limit'
+        ? `limit ${px(o.limitPrice)}`
+        : o.type === 'stop'
+          ? `stop loss ${px(o.stopPrice)}`
+          : 'market';
     const suffix = o.leverage ? ` with ${o.leverage}:1 leverage` : '';
     const json: Record<string, unknown> = {
       refid: null,
-      userref: o.userref ?? 0,
+      userref: o.userref ?? null,
       status: o.status,
       opentm: o.openedAt / 1000,
       starttm: 0,
@@ -91,11 +129,11 @@ export class KrakenFront implements VenueFront {
       descr: {
         pair: altname(m),
         type: o.side,
-        ordertype: o.type,
-        price: o.type === 'limit' ? o.limitPrice!.toFixed(m.priceDecimals) : '0',
+        ordertype,
+        price: o.type === 'limit' ? px(o.limitPrice) : o.type === 'stop' ? px(o.stopPrice) : '0',
         price2: '0',
         leverage: lev,
-        order: `${o.side} ${vol} ${altname(m)} @ ${o.type}${limit}${suffix}`,
+        order: `${o.side} ${vol} ${altname(m)} @ ${how}${suffix}`,
         close: '',
       },
       vol,
@@ -103,9 +141,9 @@ export class KrakenFront implements VenueFront {
       cost: o.cost.toFixed(5),
       fee: o.fee.toFixed(5),
       price: (o.filled > 0 ? o.cost / o.filled : 0).toFixed(m.priceDecimals),
-      stopprice: '0.00000',
+      stopprice: o.type === 'stop' ? px(o.stopPrice) : '0.00000',
       limitprice: '0.00000',
-      misc: '',
+      misc: o.liquidation ? 'liquidation' : '',
       oflags: 'fciq',
     };
     if (o.clientOrderId !== undefined) json['cl_ord_id'] = o.clientOrderId;
@@ -142,22 +180,33 @@ export class KrakenFront implements VenueFront {
     const side = p.get('type');
     const ordertype = p.get('ordertype');
     const volume = Number(p.get('volume'));
-    if ((side !== 'buy' && side !== 'sell') || (ordertype !== 'market' && ordertype !== 'limit')) {
-      return fail('EGeneral:Invalid arguments');
-    }
-    if (p.get('cl_ord_id') !== null && p.get('userref') !== null) return fail('EGeneral:Invalid arguments');
+    const type =
+      ordertype === 'market' || ordertype === 'limit' ? ordertype : ordertype === 'stop-loss' ? 'stop' : null;
+    if ((side !== 'buy' && side !== 'sell') || type === null) return fail('EGeneral:Invalid arguments');
+    const clOrdId = p.get('cl_ord_id');
+    if (clOrdId !== null && p.get('userref') !== null) return fail('EGeneral:Invalid arguments');
     if (!(volume > 0)) return fail('EGeneral:Invalid arguments:volume');
+    if (type === 'stop' && !(Number(p.get('price')) > 0)) return fail('EGeneral:Invalid arguments:price');
+    if (
+      this.#dedupe &&
+      clOrdId !== null &&
+      this.#book.orders.some((o) => o.status === 'open' && o.clientOrderId === clOrdId)
+    ) {
+      return fail(DUPLICATE_CL_ORD_ID);
+    }
     const levRaw = p.get('leverage');
     const userref = p.get('userref');
     const req: SubmitRequest = {
       pair: m.pair,
       side,
-      type: ordertype,
+      type,
       amount: volume,
-      limitPrice: ordertype === 'limit' ? Number(p.get('price')) : undefined,
+      limitPrice: type === 'limit' ? Number(p.get('price')) : undefined,
+      // A stop-loss's `price` is its trigger.
+      stopPrice: type === 'stop' ? Number(p.get('price')) : undefined,
       leverage: levRaw === null || levRaw === 'none' ? undefined : Number(levRaw.split(':')[0]),
       reduceOnly: p.get('reduce_only') === 'true',
-      clientOrderId: p.get('cl_ord_id') ?? undefined,
+      clientOrderId: clOrdId ?? undefined,
       userref: userref === null ? undefined : Number(userref),
     };
     const r = this.#book.submit(req);
@@ -276,7 +325,7 @@ export class KrakenFront implements VenueFront {
           },
         };
       case 'TradeBalance':
-        return { endpoint: 'balance', run: () => this.#tradeBalance() };
+        return { endpoint: 'balance', run: () => this.#tradeBalance(params) };
       case 'AddOrder':
         return { endpoint: 'placeOrder', run: () => this.#addOrder(params) };
       case 'QueryOrders':
@@ -306,6 +355,8 @@ export class KrakenFront implements VenueFront {
         return { endpoint: 'cancelOrder', run: () => this.#cancel(params) };
       case 'OpenPositions':
         return { endpoint: 'positions', run: () => this.#positions(params) };
+      case 'TradesHistory':
+        return { endpoint: 'trades', run: () => this.#tradesHistory(params) };
       default:
         return null;
     }
@@ -409,29 +460,73 @@ export class KrakenFront implements VenueFront {
     return ok({ [krakenPairId(m)]: rows, last });
   }
 
-  #tradeBalance(): VenueResponse {
-    const balances = this.#balances();
-    const eb = balances.get('USD')?.total ?? 0;
-    let net = 0;
-    let value = 0;
-    for (const pos of this.#book.positions.values()) {
-      net += this.#book.unrealized(pos);
-      value += pos.cost;
-    }
-    const used = this.#book.usedMargin();
-    const equity = eb + net;
+  /**
+   * The margin summary in `asset` (default ZUSD), from the book's own figures ({@link Book.marginAccount}):
+   * `tb` the collateral balance, `n` the unrealised P&L, `e = tb + n` the equity, `m` the margin used,
+   * `mf = e - m` the free margin, `ml = 100 e / m` the margin level (absent without positions). The fake
+   * counts only that currency as collateral (Kraken also counts other assets, at a haircut).
+   */
+  #tradeBalance(p: URLSearchParams): VenueResponse {
+    const code = assetCode(p.get('asset') ?? 'ZUSD');
+    const a = this.#book.marginAccount(code, this.#balances().get(code)?.total ?? 0);
     const s = (x: number) => x.toFixed(4);
-    return ok({
-      eb: s(eb),
-      tb: s(eb),
-      m: s(used),
-      n: s(net),
-      c: s(value),
-      v: s(value + net),
-      e: s(equity),
-      mf: s(equity - used),
-      ml: used > 0 ? s((equity / used) * 100) : undefined,
-    });
+    const out: Record<string, string> = {
+      eb: s(a.balance),
+      tb: s(a.balance),
+      m: s(a.used),
+      n: s(a.unrealized),
+      c: s(a.cost),
+      v: s(a.value),
+      e: s(a.equity),
+      mf: s(a.free),
+      uv: '0.0000',
+    };
+    if (a.used > 0) out['ml'] = s((a.equity / a.used) * 100);
+    return ok(out);
+  }
+
+  /** One TradesHistory entry, shaped like ccxt's `fetchMyTrades` example. */
+  #tradeJson(t: FakeTrade, seq: number): Record<string, unknown> {
+    const m = this.#book.markets.get(t.pair)!;
+    const misc: string[] = [];
+    if (t.closing) misc.push('closing');
+    const json: Record<string, unknown> = {
+      ordertxid: t.orderId,
+      postxid: t.leverage ? `TPOS${String(seq).padStart(2, '0')}-POSIT-ION000` : '',
+      pair: krakenPairId(m),
+      time: t.time / 1000,
+      type: t.side,
+      // Kraken names the execution model: a liquidation is "liquidation market", a triggered stop-loss a
+      // "stop market".
+      ordertype: t.liquidation ? 'liquidation market' : t.orderType === 'stop' ? 'stop market' : t.orderType,
+      price: t.price.toFixed(5),
+      cost: t.cost.toFixed(5),
+      fee: t.fee.toFixed(5),
+      vol: t.vol.toFixed(m.amountDecimals),
+      margin: (t.leverage ? t.cost / t.leverage : 0).toFixed(5),
+      misc: misc.join(','),
+      trade_id: seq,
+      maker: false,
+    };
+    if (t.leverage) json['leverage'] = String(t.leverage);
+    // Only a trade that opened a position says what became of it.
+    if (t.opening) json['posstatus'] = this.#book.positions.has(t.pair) ? 'open' : 'closed';
+    return json;
+  }
+
+  /** TradesHistory: `start` exclusive and `end` inclusive (unix seconds), newest first, 50 from `ofs`. */
+  #tradesHistory(p: URLSearchParams): VenueResponse {
+    const start = p.get('start');
+    const end = p.get('end');
+    const ofs = Number(p.get('ofs') ?? '0') || 0;
+    const all = this.#book.trades.map((t, i) => ({ t, seq: i + 1 }));
+    const matching = all
+      .filter(({ t }) => start === null || t.time / 1000 > Number(start))
+      .filter(({ t }) => end === null || t.time / 1000 <= Number(end))
+      .reverse();
+    const trades: Record<string, unknown> = {};
+    for (const { t, seq } of matching.slice(ofs, ofs + TRADES_PAGE)) trades[t.id] = this.#tradeJson(t, seq);
+    return ok({ trades, count: matching.length });
   }
 
   authError(): VenueResponse {
@@ -449,9 +544,10 @@ export class KrakenFront implements VenueFront {
     const keys: Partial<Record<Endpoint, Record<string, string>>> = {
       fetchOrder: { vol_exec: '-1.00000000' },
       listOrders: { vol_exec: '-1.00000000' },
-      balance: { balance: 'NaN' },
+      balance: { balance: 'NaN', mf: 'NaN' },
       ticker: { b: '-1' },
       positions: { vol: '-2.00000000' },
+      trades: { vol: '-1.00000000' },
     };
     return rewrite(body, keys[endpoint] ?? {});
   }

@@ -11,16 +11,24 @@
  * - `http`: a bare HTTP error (500, 502, 503, 429) from "the gateway", not processed;
  * - `auth`: the venue's authentication error;
  * - `corrupt`: processed, then impossible figures are written into the answer (negative filled volume,
- *   NaN balance, negative bid).
- * Stale balances (`freezeBalances`) and partial fills (`setFillRatio`) are states of the book.
+ *   NaN balance, negative bid);
+ * - `accept-later`: no answer (like `hang`, the client times out) and nothing is processed now; the request
+ *   is processed `delayMs` later, as if the matching engine got it late: an order the client gave up on
+ *   appears afterwards;
+ * - `delay`: processed at once, the answer held back `ms` (to aim a kill into an order in flight).
+ * Stale balances (`freezeBalances`) and partial fills (`setFillRatio`) are states of the book. What the venue
+ * does by itself is done through the book: stop orders trigger on `setPrice`, `book.liquidate` closes a
+ * margin position, and `placeByHand` is a person trading on the venue's website (no client order id).
  *
  * Every request is recorded, so a test can check that the client talked to nothing else.
  */
+
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Book, type FakeMarket, type FakeOrder, type FakeOrderStatus } from './book.js';
+import { Book, type FakeMarket, type FakeOrder, type FakeOrderStatus, type SubmitRequest } from './book.js';
 import { CoinbaseFront, coinbaseOrderId } from './coinbase.js';
-import { KrakenFront, krakenTxid } from './kraken.js';
+import { KrakenFront, krakenTradeId, krakenTxid } from './kraken.js';
 
 export type Venue = 'kraken' | 'coinbase';
 
@@ -35,7 +43,8 @@ export type Endpoint =
   | 'fetchOrder'
   | 'listOrders'
   | 'cancelOrder'
-  | 'positions';
+  | 'positions'
+  | 'trades';
 
 export type Fault =
   | { readonly type: 'hang' }
@@ -44,7 +53,9 @@ export type Fault =
   | { readonly type: 'lost-response' }
   | { readonly type: 'http'; readonly status: 429 | 500 | 502 | 503 }
   | { readonly type: 'auth' }
-  | { readonly type: 'corrupt' };
+  | { readonly type: 'corrupt' }
+  | { readonly type: 'accept-later'; readonly delayMs: number }
+  | { readonly type: 'delay'; readonly ms: number };
 
 export interface VenueResponse {
   readonly status: number;
@@ -70,6 +81,8 @@ export interface RecordedRequest {
   readonly path: string;
   readonly endpoint: Endpoint | null;
   readonly fault: Fault['type'] | null;
+  /** The request body as sent (Kraken: form-encoded params; Coinbase: JSON). Credentials travel in headers. */
+  readonly body: string;
 }
 
 export interface FakeExchangeOptions {
@@ -78,7 +91,12 @@ export interface FakeExchangeOptions {
   /** Price per pair (default: the default market at 100 for Kraken, 50 000 for Coinbase). */
   readonly prices?: Readonly<Record<string, number>>;
   readonly balances?: Readonly<Record<string, number>>;
-  /** Coinbase returns the earlier order for a reused client order id (default true, as the real API). */
+  /**
+   * The venue's own guard against a reused client order id (default true, as the real APIs): Coinbase
+   * returns the earlier order, Kraken refuses the id while an open order carries it (closed orders never
+   * count on Kraken, so a market order can always be doubled there). False turns the guard off, so a test
+   * can see a doubled order.
+   */
   readonly dedupeClientOrderIds?: boolean;
   readonly now?: () => number;
 }
@@ -103,6 +121,13 @@ export interface FakeExchange {
   unfreezeBalances(): void;
   /** Accepted orders carrying `clientOrderId` as the exchange stores it. */
   ordersWithClientId(clientOrderId: string): FakeOrder[];
+  /**
+   * A person trading on the venue's website: an order without a client id, booked (and traded) like any
+   * other. The pair defaults to the default market's.
+   *
+   * @throws Error when the venue refuses it.
+   */
+  placeByHand(req: Omit<SubmitRequest, 'pair' | 'clientOrderId' | 'userref'> & { pair?: string }): FakeOrder;
   close(): Promise<void>;
 }
 
@@ -172,23 +197,35 @@ export async function startFakeExchange(opts: FakeExchangeOptions): Promise<Fake
   const first = markets[0];
   if (!first) throw new Error('fake exchange: at least one market');
   let seq = 0;
+  let tradeSeq = 0;
   const book = new Book({
     markets,
     prices: opts.prices ?? { [first.pair]: venue === 'kraken' ? 100 : 50_000 },
     balances: opts.balances ?? { [first.quote]: 10_000, [first.base]: 0 },
     newId: venue === 'kraken' ? () => krakenTxid(++seq) : coinbaseOrderId,
+    newTradeId: venue === 'kraken' ? () => krakenTradeId(++tradeSeq) : () => randomUUID(),
     partialMarketStatus: PARTIAL_MARKET_STATUS[venue],
     openingFeeRate: venue === 'kraken' ? 0.0002 : 0,
     ...(opts.now ? { now: opts.now } : {}),
   });
+  const dedupeClientOrderIds = opts.dedupeClientOrderIds ?? true;
   const front: VenueFront =
     venue === 'kraken'
-      ? new KrakenFront(book)
-      : new CoinbaseFront(book, { dedupeClientOrderIds: opts.dedupeClientOrderIds ?? true });
+      ? new KrakenFront(book, { dedupeClientOrderIds })
+      : new CoinbaseFront(book, { dedupeClientOrderIds });
 
   const faults: QueuedFault[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  /** Work scheduled by `accept-later` and `delay`, cancelled on close. */
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
 
   const takeFault = (endpoint: Endpoint | null): Fault | null => {
     const i = faults.findIndex((f) => f.endpoint === 'any' || f.endpoint === endpoint);
@@ -220,6 +257,7 @@ export async function startFakeExchange(opts: FakeExchangeOptions): Promise<Fake
       path: url.pathname + url.search,
       endpoint: route?.endpoint ?? null,
       fault: fault?.type ?? null,
+      body: raw,
     });
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -247,16 +285,25 @@ export async function startFakeExchange(opts: FakeExchangeOptions): Promise<Fake
       send(res, denied);
       return;
     }
+    if (fault?.type === 'accept-later') {
+      later(fault.delayMs, () => route.run()); // and no answer: the client times out
+      return;
+    }
     const result = route.run();
     if (fault?.type === 'hang-after') return;
     if (fault?.type === 'lost-response') {
       req.socket.destroy();
       return;
     }
-    send(
-      res,
-      fault?.type === 'corrupt' ? { ...result, body: front.corrupt(route.endpoint, result.body) } : result,
-    );
+    const answer =
+      fault?.type === 'corrupt' ? { ...result, body: front.corrupt(route.endpoint, result.body) } : result;
+    if (fault?.type === 'delay') {
+      later(fault.ms, () => {
+        if (!res.destroyed && !res.writableEnded) send(res, answer);
+      });
+      return;
+    }
+    send(res, answer);
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -285,8 +332,15 @@ export async function startFakeExchange(opts: FakeExchangeOptions): Promise<Fake
     freezeBalances: () => book.freezeBalances(),
     unfreezeBalances: () => book.unfreezeBalances(),
     ordersWithClientId: (id) => book.orders.filter((o) => o.clientOrderId === id),
+    placeByHand(req) {
+      const r = book.submit({ ...req, pair: req.pair ?? first.pair, clientOrderId: undefined });
+      if ('reject' in r) throw new Error(`fake ${venue}: order by hand refused: ${r.message}`);
+      return r;
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),

@@ -7,7 +7,13 @@ import { z } from 'zod';
 import type { Candle } from '../../../core/candles.js';
 import { ExchangeError } from '../errors.js';
 import { COINBASE_CCXT_OPTIONS } from './coinbase.js';
-import { guardRequests, type LiveExchangeId, type LiveExchangeOptions, overrideUrls } from './factory.js';
+import {
+  guardRequests,
+  type LiveExchangeId,
+  type LiveExchangeOptions,
+  overrideUrls,
+  withExchangeUrlFromEnv,
+} from './factory.js';
 
 const finitePositive = z
   .number()
@@ -32,7 +38,7 @@ export function ccxtSymbol(pair: string): string {
 
 export type PublicCandleOptions = Pick<
   LiveExchangeOptions,
-  'timeoutMs' | 'urlsOverride' | 'allowedHosts' | 'onRequest' | 'rateLimitMs'
+  'timeoutMs' | 'urlsOverride' | 'allowedHosts' | 'onRequest' | 'rateLimitMs' | 'env'
 > & {
   readonly exchange: LiveExchangeId;
   readonly pair: string;
@@ -40,10 +46,17 @@ export type PublicCandleOptions = Pick<
   readonly timeframe: string;
 };
 
-/** Creates `fetch(since, limit)` returning validated candles, oldest first, strictly increasing. */
+/**
+ * Creates `fetch(since, limit)` returning validated candles, oldest first, strictly increasing.
+ * `DUALBOT_EXCHANGE_URL` (read from `o.env`, default `process.env`) points it at a loopback fake, as in
+ * `createLiveExchange`.
+ *
+ * @throws Error when `DUALBOT_EXCHANGE_URL` is set to anything but a loopback URL.
+ */
 export async function createPublicCandleSource(
-  o: PublicCandleOptions,
+  input: PublicCandleOptions,
 ): Promise<{ fetch: (since: number | undefined, limit: number) => Promise<Candle[]> }> {
+  const o = withExchangeUrlFromEnv(input, input.env ?? process.env);
   const ccxt = await import('ccxt');
   const config: Record<string, unknown> = { enableRateLimit: true, timeout: o.timeoutMs ?? 10_000 };
   if (o.rateLimitMs !== undefined) config['rateLimit'] = o.rateLimitMs;

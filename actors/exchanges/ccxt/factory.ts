@@ -3,6 +3,10 @@
  * and replay runs must not pay), reads the credentials from the environment, and configures the ccxt
  * instance: rate limiting on, a timeout on every request, optional URL override and host allow-list.
  *
+ * For process-level tests, `DUALBOT_EXCHANGE_URL` (e.g. `http://127.0.0.1:8123`) points every API of the
+ * exchange at a local fake: it is honoured only for a loopback host (127.0.0.1, localhost, ::1), then
+ * replaces any URL override and limits requests to that host; any other value is an error, never used.
+ *
  * Credentials are never logged and never put in an error message: every message the adapters build is
  * scrubbed of them (`errors.ts`), and the ccxt instance holding them is not reachable from the adapter.
  */
@@ -41,6 +45,46 @@ export interface LiveExchangeOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The environment variable that points a live exchange at a local fake (process-level tests). */
+export const EXCHANGE_URL_ENV = 'DUALBOT_EXCHANGE_URL';
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Reads {@link EXCHANGE_URL_ENV}: undefined when unset (or blank); otherwise the URL and its host, which
+ * become the exchange's only API URL and only allowed host.
+ *
+ * @throws Error naming the variable when it is not an http(s) URL whose host is 127.0.0.1, localhost or
+ *   ::1: a test setting must never send a live client anywhere else.
+ */
+export function loopbackExchangeUrl(env: NodeJS.ProcessEnv): { url: string; host: string } | undefined {
+  const raw = env[EXCHANGE_URL_ENV]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${EXCHANGE_URL_ENV} must be a URL such as http://127.0.0.1:8123`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${EXCHANGE_URL_ENV} must be an http(s) URL, got the scheme ${url.protocol}`);
+  }
+  if (!LOOPBACK_HOSTS.has(url.hostname) || url.username !== '' || url.password !== '') {
+    throw new Error(
+      `${EXCHANGE_URL_ENV} may only point at a loopback host (127.0.0.1, localhost, ::1), got ${url.hostname}`,
+    );
+  }
+  return { url: `${url.origin}${url.pathname}`.replace(/\/+$/, ''), host: url.hostname };
+}
+
+/** `opts` with {@link EXCHANGE_URL_ENV} applied: the URL override and the allowed hosts forced to it. */
+export function withExchangeUrlFromEnv<T extends Pick<LiveExchangeOptions, 'urlsOverride' | 'allowedHosts'>>(
+  opts: T,
+  env: NodeJS.ProcessEnv,
+): T {
+  const local = loopbackExchangeUrl(env);
+  return local ? { ...opts, urlsOverride: local.url, allowedHosts: [local.host] } : opts;
+}
 
 const ENV_NAMES: Readonly<Record<LiveExchangeId, { key: string; secret: string }>> = {
   coinbase: { key: 'COINBASE_API_KEY', secret: 'COINBASE_API_SECRET' },
@@ -112,9 +156,10 @@ export function guardRequests(ex: Exchange, id: LiveExchangeId, opts: LiveExchan
  * Creates the live adapter for `opts.exchange`.
  *
  * @throws ExchangeError `EXCHANGE_AUTH` when the credentials are missing or malformed; RangeError on a bad
- *   option (leverage cap, URL override, timeout).
+ *   option (leverage cap, URL override, timeout); Error when {@link EXCHANGE_URL_ENV} is not loopback.
  */
-export async function createLiveExchange(opts: LiveExchangeOptions): Promise<ExchangePort> {
+export async function createLiveExchange(input: LiveExchangeOptions): Promise<ExchangePort> {
+  const opts = withExchangeUrlFromEnv(input, input.env ?? process.env);
   const id = opts.exchange;
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeout > 0) || !Number.isFinite(timeout))

@@ -12,6 +12,8 @@
 import type { z } from 'zod';
 import { ExchangeError } from '../errors.js';
 import {
+  type AccountTrade,
+  accountTradeSchema,
   type Balances,
   balancesSchema,
   type MarginPosition,
@@ -88,6 +90,10 @@ export interface CcxtOrderLike {
   readonly reduceOnly?: boolean | undefined;
   readonly fee?: CcxtFeeLike | undefined;
   readonly fees?: readonly CcxtFeeLike[] | undefined;
+  /** Trigger prices of conditional orders (see {@link portOrderType}). */
+  readonly stopLossPrice?: number | undefined;
+  readonly triggerPrice?: number | undefined;
+  readonly takeProfitPrice?: number | undefined;
   readonly info?: unknown;
 }
 
@@ -111,20 +117,54 @@ export interface OrderHints {
   /** Venue-specific fields the unified structure lacks (Kraken's leverage). */
   readonly leverage?: number | undefined;
   readonly reduceOnly?: boolean | undefined;
+  /**
+   * The order's total fee in the quote currency as the venue reports it, used instead of ccxt's fee
+   * structures when given (Kraken's `fee` is always in quote, whatever currency ccxt labels it with).
+   */
+  readonly feeQuote?: number | undefined;
+  /**
+   * The venue's own final status when it says more than ccxt's unified one (ccxt reports Coinbase's FAILED
+   * and EXPIRED as `canceled`); used instead of the unified status when given.
+   */
+  readonly status?: OrderState['status'] | undefined;
 }
 
-const STATUSES: Readonly<Record<string, OrderState['status']>> = {
-  open: 'open',
-  closed: 'closed',
-  canceled: 'canceled',
-  cancelled: 'canceled',
-  rejected: 'rejected',
-  expired: 'expired',
-};
+/**
+ * The hints a venue reads off the raw order (`VenueSpec.orderExtras`): what ccxt's unified order lacks
+ * (Kraken's leverage) or says less precisely (Kraken's fee currency, Coinbase's FAILED and EXPIRED).
+ */
+export type VenueOrderHints = Pick<OrderHints, 'leverage' | 'reduceOnly' | 'feeQuote' | 'status'>;
 
-/** True for the order types the port represents (a manual stop order on the account is not one). */
-export function isPortOrderType(type: string | undefined): boolean {
-  return type === 'market' || type === 'limit';
+/**
+ * Every status ccxt 4.5.84 can hand us, as it hands them: the unified ones, and the ones its
+ * `parseOrderStatus` passes through unmapped.
+ * - Kraken maps pending, open, closed, canceled and expired (and its v2 names) to unified statuses.
+ * - Coinbase Advanced Trade (`coinbase.js`) maps OPEN, FILLED, CANCELLED, and EXPIRED and FAILED (both to
+ *   `canceled`: see {@link OrderHints.status}); it passes PENDING, QUEUED, CANCEL_QUEUED and EDIT_QUEUED
+ *   through in upper case. Those orders were accepted and are not final: `open` (a cancel or an edit that is
+ *   only queued may still lose to a fill).
+ * - Coinbase's UNKNOWN_ORDER_STATUS is left out on purpose: an order whose state the venue itself does not
+ *   know is not guessed; it is `EXCHANGE_BAD_RESPONSE`, a read that is retried.
+ */
+const STATUSES: ReadonlyMap<string, OrderState['status']> = new Map<string, OrderState['status']>([
+  ['open', 'open'],
+  ['closed', 'closed'],
+  ['canceled', 'canceled'],
+  ['cancelled', 'canceled'],
+  ['rejected', 'rejected'],
+  ['expired', 'expired'],
+  ['PENDING', 'open'],
+  ['QUEUED', 'open'],
+  ['CANCEL_QUEUED', 'open'],
+  ['EDIT_QUEUED', 'open'],
+]);
+
+/**
+ * True for the orders the port represents: market, limit and stop-market orders (see
+ * {@link portOrderType}); a stop-limit, take-profit or trailing stop placed by hand is not one.
+ */
+export function isPortOrderType(o: CcxtOrderLike): boolean {
+  return portOrderType(o) !== undefined;
 }
 
 /**
@@ -146,7 +186,7 @@ function feeInQuote(o: CcxtOrderLike, hints: OrderHints): number {
 /** Converts a ccxt order to our {@link OrderState}, validated. */
 export function parseOrder(o: CcxtOrderLike, hints: OrderHints): OrderState {
   const what = `order ${o.id ?? '(no id)'}`;
-  const status = o.status === undefined ? undefined : STATUSES[o.status];
+  const status = o.status === undefined ? undefined : (hints.status ?? STATUSES.get(o.status));
   if (status === undefined) {
     throw new ExchangeError('EXCHANGE_BAD_RESPONSE', `${what}: unknown status ${JSON.stringify(o.status)}`);
   }
@@ -160,18 +200,21 @@ export function parseOrder(o: CcxtOrderLike, hints: OrderHints): OrderState {
     else if (filled > 0) amount = filled;
   }
   const average = num(o.average);
+  const kind = portOrderType(o);
   const candidate = defined({
     id: o.id,
     clientOrderId: hints.clientOrderId ?? o.clientOrderId,
     pair: o.symbol ? fromCcxtSymbol(o.symbol) : hints.pair,
     side: o.side,
-    type: o.type,
+    // An order the port cannot represent fails validation under its own name rather than pass as another.
+    type: kind?.type ?? `unsupported ${o.type}`,
+    stopPrice: kind?.stopPrice,
     status,
     amount,
     filled,
     // ccxt reports 0 for "nothing filled yet" on some venues; the port wants it absent then.
     average: average === 0 && filled === 0 ? undefined : average,
-    fee: feeInQuote(o, hints),
+    fee: hints.feeQuote ?? feeInQuote(o, hints),
     timestamp: num(o.timestamp) ?? hints.now,
     leverage: hints.leverage,
     reduceOnly: hints.reduceOnly ?? o.reduceOnly,
@@ -314,5 +357,82 @@ export function parseMarket(m: CcxtMarketLike, leverageCap: number): MarketInfo 
       maxLeverage: Math.min(Math.max(exchangeMax, 1), leverageCap),
     }),
     `market ${symbol}`,
+  );
+}
+
+// ---------------------------------------------------------------- order types and trades
+
+/**
+ * The port's type of a ccxt order, with the trigger of a stop; undefined for what the port does not
+ * represent. ccxt 4.5.84 reports Kraken's `stop-loss` as type `market` with `stopLossPrice` (and
+ * `triggerPrice`, from the order's description) set to the trigger (`kraken.js` `parseOrderType`,
+ * `parseOrder`), so a market order with a stop-loss or trigger price is a stop-market order. A `limit` with a
+ * trigger is a stop-limit (Kraken `stop-loss-limit`, Coinbase `STOP_LIMIT`), and a take-profit is not a
+ * protective stop: neither is the port's.
+ */
+export function portOrderType(
+  o: CcxtOrderLike,
+): { type: OrderState['type']; stopPrice?: number | undefined } | undefined {
+  if (num(o.takeProfitPrice) !== undefined) return undefined;
+  const trigger = num(o.stopLossPrice) ?? num(o.triggerPrice);
+  if (trigger === undefined) return o.type === 'market' || o.type === 'limit' ? { type: o.type } : undefined;
+  return o.type === 'market' || o.type === 'stop' || o.type === 'stop-loss'
+    ? { type: 'stop', stopPrice: trigger }
+    : undefined;
+}
+
+/** The parts of ccxt's unified trade that we read. */
+export interface CcxtTradeLike {
+  readonly id?: string | undefined;
+  readonly order?: string | undefined;
+  readonly symbol?: string | undefined;
+  readonly side?: string | undefined;
+  readonly amount?: number | undefined;
+  readonly price?: number | undefined;
+  readonly timestamp?: number | undefined;
+  readonly fee?: CcxtFeeLike | undefined;
+  readonly fees?: readonly CcxtFeeLike[] | undefined;
+}
+
+/** What the venue says about a trade beyond ccxt's unified structure. */
+export interface TradeHints {
+  /** Our pair, used when the trade does not name its market. */
+  readonly pair: string;
+  readonly base: string;
+  readonly quote: string;
+  /** The venue marks the trade as a liquidation (Kraken: `ordertype` "liquidation market"). */
+  readonly liquidation: boolean;
+}
+
+/**
+ * Converts a ccxt trade to our {@link AccountTrade}, validated. The fee is in quote: a fee in base is
+ * converted at the trade's price; a fee in any other currency (Kraken's KFEE credits) is not cash and is
+ * left out.
+ */
+export function parseAccountTrade(t: CcxtTradeLike, hints: TradeHints): AccountTrade {
+  const what = `trade ${t.id ?? '(no id)'}`;
+  const price = num(t.price);
+  const list = t.fees && t.fees.length > 0 ? t.fees : t.fee ? [t.fee] : [];
+  let fee = 0;
+  for (const f of list) {
+    const cost = num(f.cost);
+    if (cost === undefined) continue;
+    if (f.currency === undefined || f.currency === hints.quote) fee += cost;
+    else if (f.currency === hints.base) fee += cost * (price ?? Number.NaN);
+  }
+  return validate(
+    accountTradeSchema,
+    defined({
+      id: t.id,
+      orderId: t.order,
+      pair: t.symbol ? fromCcxtSymbol(t.symbol) : hints.pair,
+      side: t.side,
+      amount: num(t.amount),
+      price,
+      fee,
+      timestamp: num(t.timestamp),
+      liquidation: hints.liquidation ? true : undefined,
+    }),
+    what,
   );
 }
