@@ -14,6 +14,7 @@ import {
   type BotConfigInput,
   botConfigSchema,
   CREDENTIAL_ENV,
+  EXCHANGE_TIMEFRAMES,
   type ProductionStrategiesFile,
   productionStrategiesFileSchema,
 } from './schema.js';
@@ -167,6 +168,14 @@ export async function parseBotConfig(text: string, file: string, opts: LoadOptio
       `margin trading needs a whole leverage of 2 or more (Kraken margin levels; 1 is spot), was ${cfg.trading.leverage}`,
     );
   }
+  const timeframes = EXCHANGE_TIMEFRAMES[cfg.exchange];
+  if (!timeframes.includes(cfg.timeframe)) {
+    // Replays too: a replay bot stands for the live one, which could not get these candles.
+    at(
+      ['timeframe'],
+      `${cfg.exchange} has no ${cfg.timeframe} candles; its timeframes are ${timeframes.join(', ')}`,
+    );
+  }
   if (cfg.mode === 'margin' && cfg.margin === undefined)
     cfg.margin = botConfigSchema.shape.margin.unwrap().parse({});
   if (cfg.margin !== undefined && cfg.mode === 'spot') at(['margin'], 'margin settings need mode: margin');
@@ -175,6 +184,12 @@ export async function parseBotConfig(text: string, file: string, opts: LoadOptio
       at(
         ['dry_run'],
         'false (live trading) sends real orders and needs market_data.source: live, not a replay',
+      );
+    }
+    if (cfg.live === undefined) {
+      at(
+        ['dry_run'],
+        'false (live trading) needs live.available_capital: the quote amount this bot may use on the exchange account',
       );
     }
     const missing = CREDENTIAL_ENV[cfg.exchange].filter((k) => !env[k]);

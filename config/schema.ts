@@ -8,7 +8,21 @@ import { z } from 'zod';
 export const LEVERAGE_HARD_CAP = 3;
 
 export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
-export const timeframeSchema = z.enum(TIMEFRAMES).describe('Candle timeframe the strategy runs on');
+export const timeframeSchema = z
+  .enum(TIMEFRAMES)
+  .describe('Candle timeframe the strategy runs on (coinbase has no 4h candles)');
+
+/**
+ * The timeframes of {@link TIMEFRAMES} each exchange serves candles in (ccxt 4.5.84 `timeframes`): Coinbase
+ * Advanced Trade has 1m 5m 15m 30m 1h 2h 6h 1d, so no 4h; Kraken's OHLC has 1m 5m 15m 30m 1h 4h 1d 1w 2w.
+ * A bot must run on one its exchange serves, replay included: a replay stands for what the live venue gives.
+ */
+export const EXCHANGE_TIMEFRAMES: Readonly<
+  Record<'coinbase' | 'kraken', readonly (typeof TIMEFRAMES)[number][]>
+> = Object.freeze({
+  coinbase: ['1m', '5m', '15m', '1h', '1d'],
+  kraken: TIMEFRAMES,
+});
 
 const fraction = (what: string) =>
   z
@@ -146,6 +160,17 @@ export const paperSchema = z
   })
   .describe('The paper exchange used while dry_run is true');
 
+export const liveSchema = z
+  .strictObject({
+    available_capital: z
+      .number()
+      .positive({ message: 'available_capital must be above 0' })
+      .describe(
+        "Quote currency this bot may use on the exchange account (its live book starts here; entries are sized on the smaller of the book's equity and what the exchange has free)",
+      ),
+  })
+  .describe('Live trading (dry_run: false): the share of the exchange account this bot trades with');
+
 export const botConfigSchema = z
   .strictObject({
     name: z.string().min(1).max(80).describe('Display name'),
@@ -163,6 +188,7 @@ export const botConfigSchema = z
     fees: feesSchema.optional(),
     margin: marginSchema.optional(),
     paper: paperSchema.default({ starting_balance: 1000 }),
+    live: liveSchema.optional(),
     enabled: z.boolean().default(true).describe('Set false to keep the folder but not run the bot'),
     restart: z
       .strictObject({

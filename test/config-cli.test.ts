@@ -1,6 +1,15 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bundledDataDir,
+  ConfigError,
+  coinbaseExample,
+  EXAMPLE_DATA_FILES,
+  EXCHANGE_TIMEFRAMES,
+  krakenExample,
+  parseBotConfig,
+} from '../config/index.js';
 import { runBuilt, tempDir } from './helpers/cli.js';
 
 const EXIT_CONFIG = 78;
@@ -165,6 +174,22 @@ describe('dualbot CLI: init and check-config', () => {
     expect(res.stderr).toMatch(/kraken\/config\.yaml:18:3: risk\.stop_los/);
   });
 
+  it('refuses a timeframe the exchange has no candles in (Coinbase 4h), and takes it where it has (Kraken)', () => {
+    const cb = path.join(home, 'bots', 'coinbase', 'config.yaml');
+    const cbText = readFileSync(cb, 'utf8');
+    writeFileSync(cb, cbText.replace('timeframe: 1d', 'timeframe: 4h'));
+    const res = runBuilt(['check-config', '--home', home]);
+    writeFileSync(cb, cbText);
+    expect(res.code).toBe(EXIT_CONFIG);
+    expect(res.stderr).toMatch(
+      /coinbase\/config\.yaml:22:12: timeframe: coinbase has no 4h candles; its timeframes are 1m, 5m, 15m, 1h, 1d/,
+    );
+    expect(res.stdout).toBe('');
+    const kr = withKraken((s) => s.replace('timeframe: 1d', 'timeframe: 4h'));
+    expect(kr.stderr).toBe('');
+    expect(kr.code).toBe(0);
+  });
+
   it('a bot folder without config.yaml is an error naming the missing file', () => {
     const extra = path.join(home, 'bots', 'extra');
     mkdirSync(extra);
@@ -194,5 +219,58 @@ describe('dualbot CLI: init and check-config', () => {
     const res = runBuilt(['check-config'], { env: { DUALBOT_HOME: home }, cwd: tempDir() });
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^ok: 2 bots/);
+  });
+});
+
+describe('config loader: timeframes the exchange serves', () => {
+  const file = 'bots/x/config.yaml';
+  const data = (exchange: 'coinbase' | 'kraken') => path.join(bundledDataDir(), EXAMPLE_DATA_FILES[exchange]);
+  const coinbase = (tf: string) =>
+    coinbaseExample(data('coinbase')).replace('timeframe: 1d', `timeframe: ${tf}`);
+  const issues = async (text: string) => {
+    const err = await parseBotConfig(text, file).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    if (err === null) return [];
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  };
+
+  it('matches what ccxt 4.5.84 lists for each venue', async () => {
+    // Coinbase Advanced Trade: 1m 5m 15m 30m 1h 2h 6h 1d; Kraken OHLC: 1m 5m 15m 30m 1h 4h 1d 1w 2w.
+    const ccxt = await import('ccxt');
+    for (const [id, ex] of [
+      ['coinbase', new ccxt.coinbase()],
+      ['kraken', new ccxt.kraken()],
+    ] as const) {
+      for (const tf of EXCHANGE_TIMEFRAMES[id]) expect(ex.timeframes, `${id} ${tf}`).toHaveProperty(tf);
+    }
+    expect(new ccxt.coinbase().timeframes).not.toHaveProperty('4h');
+  });
+
+  it('refuses Coinbase 4h for a replay bot and a live one alike, at the timeframe value', async () => {
+    const replay = coinbase('4h');
+    const live = replay.replace(/market_data:\n[\s\S]*?paper:/, 'market_data:\n  source: live\npaper:');
+    expect(live).toMatch(/source: live/);
+    for (const text of [replay, live]) {
+      expect(await issues(text)).toEqual([
+        {
+          file,
+          line: 22,
+          col: 12,
+          field: 'timeframe',
+          message: 'coinbase has no 4h candles; its timeframes are 1m, 5m, 15m, 1h, 1d',
+        },
+      ]);
+    }
+  });
+
+  it('accepts every other timeframe on Coinbase and every timeframe on Kraken', async () => {
+    for (const tf of ['1m', '5m', '15m', '1h', '1d']) expect(await issues(coinbase(tf)), tf).toEqual([]);
+    for (const tf of ['1m', '5m', '15m', '1h', '4h', '1d']) {
+      const text = krakenExample(data('kraken')).replace('timeframe: 1d', `timeframe: ${tf}`);
+      expect(await issues(text), tf).toEqual([]);
+    }
   });
 });
