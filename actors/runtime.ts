@@ -77,6 +77,8 @@ export interface SpawnOptions {
   /** Folder for the bot's state and logs (default HOME/bots/<name>). */
   readonly dir?: string;
   readonly beforeEvaluate?: () => void;
+  /** How long orders are waited for and looked up (tests shorten it). */
+  readonly orderSettle?: CreateBotOptions['orderSettle'];
 }
 
 interface Entry {
@@ -173,6 +175,7 @@ export class Runtime extends EventEmitter {
         ...(opts.exchange ? { exchange: opts.exchange } : {}),
         ...(opts.feed ? { feed: opts.feed } : {}),
         ...(opts.beforeEvaluate ? { beforeEvaluate: opts.beforeEvaluate } : {}),
+        ...(opts.orderSettle ? { orderSettle: opts.orderSettle } : {}),
         ...(this.o.inspect ? { inspect: this.o.inspect } : {}),
         onTrade: (t: TradeRecord) => {
           this.metrics.orders.inc(labels);
@@ -310,7 +313,9 @@ export class Runtime extends EventEmitter {
     for (const b of bots) {
       if (b.status === 'failed') out.push(`${b.name} is down: ${b.lastError ?? 'failed'}`);
       else if (b.machineState === 'halted')
-        out.push(`${b.name} is halted: ${b.session?.halted ?? 'needs a person'}`);
+        out.push(`${b.name} is halted, every order stopped: ${b.session?.halted ?? 'needs a person'}`);
+      else if (b.session?.halted)
+        out.push(`${b.name}: entries halted (${b.session.halted}); stops and exits go on`);
       else if (this.stale(b, now))
         out.push(
           `${b.name} is stale: no cycle for ${Math.round((now - (b.lastCycleAt ?? this.startedAt)) / 1000)} s`,

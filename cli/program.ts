@@ -203,6 +203,58 @@ export function buildProgram(io: CliIO = defaultIO): Command {
       }
     });
 
+  program
+    .command('go-live')
+    .description(
+      'check a live-configured bot against the exchange, then archive its paper books so it starts an empty live book',
+    )
+    .addOption(homeOption(io))
+    .requiredOption('--bot <name>', 'the bot (its folder name under bots/)')
+    .option('--dry-run', 'check and say what would happen; change nothing')
+    .action(async (opts: { home: string; bot: string; dryRun?: boolean }) => {
+      const home = path.resolve(opts.home);
+      const loaded = await loadHome(home, { env: io.env }).catch((e: unknown) => reportConfigError(e, io));
+      const bot = loaded.bots.find((b) => b.id === opts.bot);
+      if (!bot) {
+        io.err(`no enabled bot named ${opts.bot} under ${path.join(home, 'bots')}`);
+        throw new ExitCode(EXIT_CONFIG);
+      }
+      const { goLive, GoLiveRefused } = await import('./go-live.js');
+      const { createLiveExchange } = await import('../actors/exchanges/ccxt/factory.js');
+      if (bot.config.dry_run) {
+        io.err(
+          `${bot.id}: config.yaml still says paper trading; set dry_run: false, market_data.source: live and live.available_capital first`,
+        );
+        throw new ExitCode(EXIT_CONFIG);
+      }
+      const exchange = await createLiveExchange({
+        exchange: bot.config.exchange,
+        maxLeverage: bot.config.trading.leverage,
+        env: io.env,
+      });
+      try {
+        const lines = await goLive({
+          home,
+          bot,
+          exchange,
+          dryRun: opts.dryRun === true,
+          stamp: new Date().toISOString().replace(/[:.]/g, '-'),
+        });
+        for (const l of lines) io.out(l);
+      } catch (e) {
+        if (e instanceof GoLiveRefused) {
+          io.err(e.message);
+          throw new ExitCode(e.exitCode);
+        }
+        io.err(
+          `${bot.id}: go-live could not check the exchange: ${e instanceof Error ? e.message : String(e)}`,
+        );
+        throw new ExitCode(1);
+      } finally {
+        await exchange.close();
+      }
+    });
+
   for (const action of ['restart', 'pause', 'resume'] as const) {
     program
       .command(`${action}-bot`)

@@ -4,15 +4,20 @@
  * Stately inspector.
  *
  *   starting -> reconciling -> idle -> evaluating -> ordering -> persisting -> idle ...
- *                    |            \-> halted (max drawdown, failed reconciliation, a person's pause)
- *                    \-> halted        \-> shuttingDown -> stopped (final)
+ *                 |    ^  \-> halted (the books and the exchange disagree: every order stops)
+ *                 v    |       \-> shuttingDown -> stopped (final)
+ *           awaitingExchange (an order of unknown outcome the exchange does not show yet)
  *
  * - `idle` waits for the next closed candle (the `waitForCandle` actor pulls it from the feed).
  * - `evaluating` runs strategy + risk and returns a plan; a strategy error skips the cycle, it never stops
  *   the bot.
  * - `ordering` places the plan's orders (journal first, client order ids from the decision); an unknown
  *   outcome goes to `reconciling` before anything else happens.
- * - `halted` never places an order; it leaves only on RESUME (or STOP).
+ * - A halt blocks entries, never exits: a person's pause, the drawdown limit, insufficient funds or a
+ *   position changed on the exchange set `haltReason`, and the cycle goes on with stops, take-profits and
+ *   the strategy's exits until RESUME.
+ * - `halted` is for "we do not know what we hold": it never places an order and leaves only on RESUME
+ *   (through reconciliation) or STOP.
  * - STOP in the middle of a cycle is remembered: the cycle finishes (the supervisor enforces the deadline),
  *   state is persisted, then the machine stops.
  */
@@ -26,8 +31,12 @@ export interface CandleRef {
 export interface Plan {
   /** Number of orders to place; 0 = nothing to do this cycle. */
   readonly orders: number;
-  /** Set when the core halted the account (max drawdown) during this evaluation. */
+  /** Set when entries were halted during this evaluation (max drawdown, a change made on the exchange). */
   readonly halt?: string;
+  /** Set when the books and the exchange disagree and nothing explains it: every order stops. */
+  readonly block?: string;
+  /** The strategy threw on this candle (logged and counted; the risk exits still went into the plan). */
+  readonly strategyError?: string;
 }
 
 export interface ReconcileResult {
@@ -38,6 +47,8 @@ export interface ReconcileResult {
    * halted, with this reason as it was, until a person resumes it.
    */
   readonly haltedBefore?: string;
+  /** Not settled yet (an order of unknown outcome the exchange does not show): look again after a while. */
+  readonly retry?: boolean;
 }
 
 export interface BotMachineContext {
@@ -52,6 +63,8 @@ export interface BotMachineContext {
   lastError: string | null;
   stopRequested: boolean;
   feedEnded: boolean;
+  /** Reconciliation attempts in a row that asked to look again (backoff). */
+  reconcileAttempts: number;
 }
 
 export type BotMachineEvent = { type: 'STOP' } | { type: 'PAUSE'; reason?: string } | { type: 'RESUME' };
@@ -99,18 +112,21 @@ export const botMachine = setup({
     restore: fromPromiseStub<void, void>('restore'),
     reconcile: fromPromiseStub<ReconcileResult, void>('reconcile'),
     waitForCandle: fromPromiseStub<CandleRef | null, void>('waitForCandle'),
-    evaluate: fromPromiseStub<Plan, { candle: CandleRef }>('evaluate'),
+    evaluate: fromPromiseStub<Plan, { candle: CandleRef; entriesBlocked: string | null }>('evaluate'),
     placeOrders: fromPromiseStub<number, { candle: CandleRef }>('placeOrders'),
     persist: fromPromiseStub<void, PersistInput>('persist'),
   },
   guards: {
     stopRequested: ({ context }) => context.stopRequested,
     planHasOrders: ({ event }) => ((event as unknown as { output: Plan }).output?.orders ?? 0) > 0,
-    planHalts: ({ event }) => (event as unknown as { output: Plan }).output?.halt !== undefined,
+    planBlocks: ({ event }) => (event as unknown as { output: Plan }).output?.block !== undefined,
     reconciled: ({ event }) => (event as unknown as { output: ReconcileResult }).output?.ok === true,
+    reconcileAgain: ({ event }) => (event as unknown as { output: ReconcileResult }).output?.retry === true,
     outcomeUnknown: ({ event }) => isUnknownOutcome((event as unknown as { error: unknown }).error),
     orderHalts: ({ event }) =>
       (event as unknown as { error: { kind?: string } | null }).error?.kind === 'halt',
+    orderBlocks: ({ event }) =>
+      (event as unknown as { error: { kind?: string } | null }).error?.kind === 'block',
     feedEnded: ({ event }) => (event as unknown as { output: CandleRef | null }).output === null,
   },
   actions: {
@@ -120,6 +136,22 @@ export const botMachine = setup({
     recordError: assign({
       lastError: ({ event }) => message((event as unknown as { error: unknown }).error),
     }),
+    /** Takes the evaluation's halt and strategy error into the context. */
+    takePlan: assign(({ context, event }) => {
+      const out = (event as unknown as { output: Plan }).output;
+      return {
+        plan: out,
+        cycles: context.cycles + 1,
+        haltReason: context.haltReason ?? out.halt ?? null,
+        ...(out.strategyError !== undefined
+          ? { lastError: out.strategyError, skippedCycles: context.skippedCycles + 1 }
+          : {}),
+      };
+    }),
+  },
+  delays: {
+    /** 1 s doubling to 30 s between looks for an order of unknown outcome. */
+    reconcileBackoff: ({ context }) => Math.min(1000 * 2 ** Math.min(context.reconcileAttempts, 5), 30_000),
   },
 }).createMachine({
   id: 'bot',
@@ -135,10 +167,14 @@ export const botMachine = setup({
     lastError: null,
     stopRequested: false,
     feedEnded: false,
+    reconcileAttempts: 0,
   }),
   initial: 'starting',
   on: {
     STOP: { actions: 'requestStop' },
+    // A pause blocks entries from the next evaluation on; exits go on.
+    PAUSE: { actions: assign({ haltReason: ({ event }) => event.reason ?? 'paused by a person' }) },
+    RESUME: { actions: ['resumeAccount', assign({ haltReason: null })] },
   },
   states: {
     starting: {
@@ -156,7 +192,19 @@ export const botMachine = setup({
         src: 'reconcile',
         onDone: [
           { guard: 'stopRequested', target: 'shuttingDown' },
-          { guard: 'reconciled', target: 'idle' },
+          {
+            guard: 'reconciled',
+            target: 'idle',
+            actions: assign({
+              reconcileAttempts: 0,
+              haltReason: ({ context, event }) => event.output.haltedBefore ?? context.haltReason,
+            }),
+          },
+          {
+            guard: 'reconcileAgain',
+            target: 'awaitingExchange',
+            actions: assign({ reconcileAttempts: ({ context }) => context.reconcileAttempts + 1 }),
+          },
           {
             // Through persistingHalt, so state.json carries the reason at once, not only after a shutdown.
             target: 'persistingHalt',
@@ -175,12 +223,19 @@ export const botMachine = setup({
         },
       },
     },
+    /** An order of unknown outcome is not on the exchange yet: every order waits, then reconcile again. */
+    awaitingExchange: {
+      always: { guard: 'stopRequested', target: 'shuttingDown' },
+      after: { reconcileBackoff: { target: 'reconciling' } },
+      on: { STOP: { target: 'shuttingDown', actions: 'requestStop' } },
+    },
     idle: {
       always: { guard: 'stopRequested', target: 'shuttingDown' },
       on: {
         STOP: { target: 'shuttingDown', actions: 'requestStop' },
         PAUSE: {
-          target: 'persistingHalt',
+          // Through persisting, so state.json carries the reason at once.
+          target: 'persisting',
           actions: assign({ haltReason: ({ event }) => event.reason ?? 'paused by a person' }),
         },
       },
@@ -198,25 +253,18 @@ export const botMachine = setup({
       invoke: {
         id: 'evaluate',
         src: 'evaluate',
-        input: ({ context }) => ({ candle: context.candle! }),
+        input: ({ context }) => ({ candle: context.candle!, entriesBlocked: context.haltReason }),
         onDone: [
           {
-            guard: 'planHasOrders',
-            target: 'ordering',
-            actions: assign({
-              plan: ({ event }) => event.output,
-              cycles: ({ context }) => context.cycles + 1,
-            }),
-          },
-          {
-            guard: 'planHalts',
+            guard: 'planBlocks',
             target: 'persistingHalt',
             actions: assign({
-              haltReason: ({ event }) => event.output.halt ?? 'halted',
+              haltReason: ({ event }) => `books and exchange disagree: ${event.output.block}`,
               cycles: ({ context }) => context.cycles + 1,
             }),
           },
-          { target: 'persisting', actions: assign({ cycles: ({ context }) => context.cycles + 1 }) },
+          { guard: 'planHasOrders', target: 'ordering', actions: 'takePlan' },
+          { target: 'persisting', actions: 'takePlan' },
         ],
         // A throwing strategy skips this cycle; the bot keeps running.
         onError: {
@@ -236,9 +284,21 @@ export const botMachine = setup({
         },
         onError: [
           {
-            // e.g. insufficient funds: no further entries until a person has looked.
-            guard: 'orderHalts',
+            // An exit the exchange cannot fill from what it holds: every order stops.
+            guard: 'orderBlocks',
             target: 'persistingHalt',
+            actions: [
+              'recordError',
+              assign({
+                orderErrors: ({ context }) => context.orderErrors + 1,
+                haltReason: ({ event }) => message(event.error),
+              }),
+            ],
+          },
+          {
+            // e.g. insufficient funds for an entry: no further entries until a person has looked.
+            guard: 'orderHalts',
+            target: 'persisting',
             actions: [
               'recordError',
               assign({
@@ -263,7 +323,11 @@ export const botMachine = setup({
       invoke: {
         id: 'persist',
         src: 'persist',
-        input: ({ context }) => ({ machineState: 'idle', haltReason: null, context: persisted(context) }),
+        input: ({ context }) => ({
+          machineState: 'idle',
+          haltReason: context.haltReason,
+          context: persisted(context),
+        }),
         onDone: [{ guard: 'stopRequested', target: 'shuttingDown' }, { target: 'idle' }],
         onError: { target: 'failed', actions: 'recordError' },
       },
@@ -286,6 +350,7 @@ export const botMachine = setup({
       on: {
         RESUME: { target: 'reconciling', actions: ['resumeAccount', assign({ haltReason: null })] },
         STOP: { target: 'shuttingDown', actions: 'requestStop' },
+        PAUSE: {},
       },
     },
     shuttingDown: {

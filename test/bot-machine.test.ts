@@ -1,5 +1,5 @@
-import { fc, test as fcTest } from '@fast-check/vitest';
 import { getShortestPaths, toDirectedGraph } from '@xstate/graph';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AnyMachineSnapshot, createActor, fromPromise, initialTransition, transition } from 'xstate';
 import { botMachine, type CandleRef, type Plan, type ReconcileResult } from '../machines/bot-machine.js';
@@ -17,6 +17,9 @@ const EVENT_POOL = [
   fail('restore', new Error('corrupt state')),
   done('reconcile', { ok: true, detail: '' } satisfies ReconcileResult),
   done('reconcile', { ok: false, detail: 'mismatch' } satisfies ReconcileResult),
+  done('reconcile', { ok: false, retry: true, detail: 'not on the exchange yet' } satisfies ReconcileResult),
+  done('reconcile', { ok: true, detail: '', haltedBefore: 'paused by a person' } satisfies ReconcileResult),
+  { type: 'xstate.after.reconcileBackoff.bot.awaitingExchange' },
   fail('reconcile', new Error('exchange down')),
   done('waitForCandle', CANDLE),
   done('waitForCandle', null),
@@ -24,10 +27,15 @@ const EVENT_POOL = [
   done('evaluate', { orders: 0 } satisfies Plan),
   done('evaluate', { orders: 2 } satisfies Plan),
   done('evaluate', { orders: 0, halt: 'max drawdown' } satisfies Plan),
+  done('evaluate', { orders: 1, halt: 'max drawdown' } satisfies Plan),
+  done('evaluate', { orders: 1, strategyError: 'threw' } satisfies Plan),
+  done('evaluate', { orders: 0, block: 'the exchange holds 2, the books 1' } satisfies Plan),
   fail('evaluate', new Error('strategy threw')),
   done('placeOrders', 1),
   fail('placeOrders', Object.assign(new Error('timeout after send'), { kind: 'unknown-outcome' })),
   fail('placeOrders', Object.assign(new Error('insufficient funds'), { kind: 'rejected' })),
+  fail('placeOrders', Object.assign(new Error('insufficient funds'), { kind: 'halt' })),
+  fail('placeOrders', Object.assign(new Error('exit larger than held'), { kind: 'block' })),
   done('persist', undefined),
   fail('persist', new Error('disk full')),
   done('persistHalt', undefined),
@@ -59,6 +67,7 @@ describe('bot machine', () => {
     const states = graph.children.map((c) => c.id.replace(/^bot\./, ''));
     expect(states.sort()).toEqual(
       [
+        'awaitingExchange',
         'evaluating',
         'failed',
         'halted',
@@ -143,48 +152,75 @@ describe('bot machine', () => {
     expect(value(s)).toBe('failed');
   });
 
-  fcTest.prop([fc.array(fc.constantFrom(...EVENT_POOL), { maxLength: 60 })], { numRuns: 400 })(
-    'invariants over random event sequences',
-    (events) => {
-      let s = start();
-      for (const e of events) {
-        // Only the actor invoked in the current state can report (a stopped actor's events never arrive;
-        // an error event from an actor that does not exist would put the snapshot in error status).
-        const m = /^xstate\.(?:done|error)\.actor\.(.+)$/.exec((e as { type: string }).type);
-        if (m && !invoked(s).includes(m[1]!)) continue;
-        const before = value(s);
-        s = transition(botMachine, s, e as never)[0];
-        const after = value(s);
-        // Never two orders in flight: at most one invoked actor, and placeOrders only in `ordering`.
-        expect(invoked(s).length).toBeLessThanOrEqual(1);
-        if (invoked(s).includes('placeOrders')) expect(after).toBe('ordering');
-        // Halted never places an order: nothing leads from halted straight to ordering or evaluating.
-        if (before === 'halted') expect(['halted', 'reconciling', 'shuttingDown']).toContain(after);
-        // Failed stays failed (a person or the supervisor restarts it), unless stopped.
-        if (before === 'failed') expect(['failed', 'stopped']).toContain(after);
-        if (before === 'stopped') expect(after).toBe('stopped');
-      }
-      // Shutting down always reaches the final state: STOP, then the in-flight work completes.
-      s = transition(botMachine, s, { type: 'STOP' } as never)[0];
-      for (let i = 0; i < 10 && s.status !== 'done' && value(s) !== 'failed'; i++) {
-        const id = invoked(s)[0];
-        if (!id) break;
-        const out =
-          id === 'reconcile'
-            ? { ok: true, detail: '' }
-            : id === 'evaluate'
-              ? { orders: 0 }
-              : id === 'waitForCandle'
-                ? CANDLE
-                : id === 'placeOrders'
-                  ? 0
-                  : undefined;
-        s = transition(botMachine, s, done(id, out))[0];
-      }
-      if (value(s) === 'failed') s = transition(botMachine, s, { type: 'STOP' } as never)[0];
-      expect(value(s)).toBe('stopped');
-    },
-  );
+  it('invariants over random event sequences, with every state and both halts reached', () => {
+    /** Events the current state can receive: people's events, and the report of the actor it invokes. */
+    const applicable = (s: AnyMachineSnapshot) =>
+      EVENT_POOL.filter((e) => {
+        const t = (e as { type: string }).type;
+        const m = /^xstate\.(?:done|error)\.actor\.(.+)$/.exec(t);
+        if (m) return invoked(s).includes(m[1]!);
+        if (t.startsWith('xstate.after.')) return value(s) === 'awaitingExchange';
+        return true;
+      });
+    const reached = new Set<string>();
+    let entryBlockedEvaluations = 0;
+    let ordersWhileHalted = 0;
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { minLength: 30, maxLength: 150 }), (picks) => {
+        let s = start();
+        for (const n of picks) {
+          // People's events (STOP, PAUSE, RESUME) one step in eight, so cycles run long enough to matter.
+          const all = applicable(s);
+          const reports = all.filter((e) => (e as { type: string }).type.startsWith('xstate.'));
+          const options = n % 8 === 0 || reports.length === 0 ? all : reports;
+          const e = options[Math.floor(n / 8) % options.length]!;
+          const before = value(s);
+          s = transition(botMachine, s, e as never)[0];
+          const after = value(s);
+          reached.add(after);
+          // Never two orders in flight: at most one invoked actor, and placeOrders only in `ordering`.
+          expect(invoked(s).length).toBeLessThanOrEqual(1);
+          if (invoked(s).includes('placeOrders')) expect(after).toBe('ordering');
+          // Halted ("we do not know what we hold") never orders: it leads only to reconciliation or a stop.
+          if (before === 'halted') expect(['halted', 'reconciling', 'shuttingDown']).toContain(after);
+          // Waiting for an order of unknown outcome never orders either.
+          if (before === 'awaitingExchange')
+            expect(['awaitingExchange', 'reconciling', 'shuttingDown']).toContain(after);
+          // A halt of entries reaches the evaluation, which plans exits only (see test/live-account.test.ts).
+          if (after === 'evaluating' && s.context.haltReason !== null) entryBlockedEvaluations++;
+          if (after === 'ordering' && s.context.haltReason !== null) ordersWhileHalted++;
+          if (before === 'failed') expect(['failed', 'stopped']).toContain(after);
+          if (before === 'stopped') expect(after).toBe('stopped');
+        }
+        // Shutting down always reaches the final state: STOP, then the in-flight work completes.
+        s = transition(botMachine, s, { type: 'STOP' } as never)[0];
+        for (let i = 0; i < 10 && s.status !== 'done' && value(s) !== 'failed'; i++) {
+          if (value(s) === 'awaitingExchange') break;
+          const id = invoked(s)[0];
+          if (!id) break;
+          const out =
+            id === 'reconcile'
+              ? { ok: true, detail: '' }
+              : id === 'evaluate'
+                ? { orders: 0 }
+                : id === 'waitForCandle'
+                  ? CANDLE
+                  : id === 'placeOrders'
+                    ? 0
+                    : undefined;
+          s = transition(botMachine, s, done(id, out))[0];
+        }
+        if (value(s) === 'failed') s = transition(botMachine, s, { type: 'STOP' } as never)[0];
+        expect(value(s)).toBe('stopped');
+      }),
+      { numRuns: 300 },
+    );
+    // Coverage: the generator reaches every state, and exits are planned while entries are halted.
+    const states = toDirectedGraph(botMachine).children.map((c) => c.id.replace(/^bot\./, ''));
+    expect([...reached].sort()).toEqual(states.sort());
+    expect(entryBlockedEvaluations).toBeGreaterThan(15);
+    expect(ordersWhileHalted).toBeGreaterThan(5);
+  });
 
   it('runs with provided actors and stops cleanly (no real effects)', async () => {
     let candles = 0;
@@ -196,7 +232,9 @@ describe('bot machine', () => {
           waitForCandle: fromPromise<CandleRef | null, void>(async () =>
             candles++ < 5 ? { ts: candles, close: 1 } : null,
           ),
-          evaluate: fromPromise<Plan, { candle: CandleRef }>(async () => ({ orders: 1 })),
+          evaluate: fromPromise<Plan, { candle: CandleRef; entriesBlocked: string | null }>(async () => ({
+            orders: 1,
+          })),
           placeOrders: fromPromise<number, { candle: CandleRef }>(async () => 1),
           persist: fromPromise<void, { machineState: string; haltReason: string | null }>(async () => {}),
         },

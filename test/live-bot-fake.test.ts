@@ -37,6 +37,7 @@ describe('a live-configured Kraken margin bot, end to end through ccxt against t
     const input = parseYaml(krakenExample(path.join(ROOT, 'data', 'kraken_LTC-USD_1d.csv')));
     input.dry_run = false;
     input.market_data = { source: 'live' };
+    input.live = { available_capital: 1000 };
     const bot = await botConfigFromObject(input, {
       id: 'kraken_live',
       baseDir: path.join(home, 'bots'),

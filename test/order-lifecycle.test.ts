@@ -50,6 +50,7 @@ describe('order lifecycle against a slow venue', () => {
     const input = parseYaml(krakenExample(path.join(ROOT, 'data', 'kraken_LTC-USD_1d.csv')));
     input.dry_run = false;
     input.market_data = { source: 'live' };
+    input.live = { available_capital: 1000 };
     input.risk = { max_drawdown: 0.9 };
     const bot = await botConfigFromObject(input, { id: 'k_open', baseDir: path.join(home, 'bots'), env });
     const { candles } = await loadCandlesFile(path.join(ROOT, 'data', 'kraken_LTC-USD_1d.csv'));

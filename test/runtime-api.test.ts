@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { readJournal } from '../actors/persistence/journal.js';
 import { readStateFile } from '../actors/persistence/state-file.js';
 import { loadCandlesFile } from '../backtest/data/index.js';
 import {
@@ -97,31 +98,45 @@ describe('runtime API: isolation, restart budget, injected paper bots', () => {
     await waitFor(() => (cycles(r, 'kraken') > k0 ? true : undefined), 10_000, 'kraken to keep cycling');
   }, 30_000);
 
-  it('a pause survives a restart: the bot comes back halted and trades again only once resumed', async () => {
+  it('a pause blocks entries, never exits, and survives a restart until resumed', async () => {
     const bots = (await loadHome(home)).bots.filter((b) => b.id === 'coinbase');
     const stateFile = path.join(home, 'bots', 'coinbase', 'state.json');
-    const machineOf = (r: Runtime) => r.snapshot().bots.find((b) => b.name === 'coinbase')?.machineState;
+    const journalFile = path.join(home, 'bots', 'coinbase', 'journal.jsonl');
+    const view = (r: Runtime) => r.snapshot().bots.find((b) => b.name === 'coinbase');
+    const entries = () =>
+      readJournal(journalFile).entries.filter((e) => e.type === 'intent' && e.side === 'buy').length;
     rt = createRuntime({ home, logging: logging(), http: false });
     await rt.start(bots);
     await waitFor(() => (cycles(rt!, 'coinbase') > 0 ? true : undefined), 15_000, 'a first cycle');
     expect(rt.pauseBot('coinbase')).toBe(true);
-    await waitFor(() => (machineOf(rt!) === 'halted' ? true : undefined), 15_000, 'the pause');
+    await waitFor(
+      () => (readStateFile(stateFile)?.machine.halt_reason === 'paused by a person' ? true : undefined),
+      15_000,
+      'the pause in state.json',
+    );
+    expect(view(rt)?.session?.halted).toBe('paused by a person');
+    expect(rt.snapshot().alerts.join('\n')).toMatch(/coinbase: entries halted \(paused by a person\)/);
     await rt.stop();
     const paused = readStateFile(stateFile)!;
-    expect(paused.machine.halt_reason).toBe('paused by a person');
+    const entriesAtPause = entries();
 
     rt = createRuntime({ home, logging: logging(), http: false });
     await rt.start(bots);
-    await waitFor(() => (machineOf(rt!) === 'halted' ? true : undefined), 15_000, 'halted after the restart');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(machineOf(rt)).toBe('halted');
-    expect(readStateFile(stateFile)!.last_candle_ts).toBe(paused.last_candle_ts); // not a candle processed
-    expect(readStateFile(stateFile)!.machine.halt_reason).toBe('paused by a person');
-    expect(rt.resumeBot('coinbase')).toBe(true);
+    // The bot keeps cycling (its exits would go out), still paused, and places no entry.
     await waitFor(
       () => ((readStateFile(stateFile)?.last_candle_ts ?? 0) > paused.last_candle_ts! ? true : undefined),
       15_000,
-      'candles processed after the resume',
+      'candles processed while paused',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(readStateFile(stateFile)!.machine.halt_reason).toBe('paused by a person');
+    expect(view(rt)?.machineState).not.toBe('halted');
+    expect(entries()).toBe(entriesAtPause);
+    expect(rt.resumeBot('coinbase')).toBe(true);
+    await waitFor(
+      () => (readStateFile(stateFile)?.machine.halt_reason === null ? true : undefined),
+      15_000,
+      'the resume in state.json',
     );
   }, 60_000);
 

@@ -23,7 +23,7 @@ import type { CandleFeed } from '../market/feed.js';
 import { LiveFeed } from '../market/live-feed.js';
 import { ReplayFeed } from '../market/replay-feed.js';
 import type { TradeRecord } from '../persistence/state-file.js';
-import { BotSession, type SessionSnapshot } from './session.js';
+import { BotSession, type OrderSettle, type SessionSnapshot } from './session.js';
 
 // The config -> core mapping lives in a pure module shared with the backtester; re-exported for callers.
 export { fillModelFor, marginTermsFor, riskConfigFor };
@@ -48,6 +48,8 @@ export interface CreateBotOptions {
   readonly onCycle?: (s: SessionSnapshot) => void;
   /** Hook run inside `evaluate` before the strategy (fault injection in tests). */
   readonly beforeEvaluate?: () => void;
+  /** How long orders are waited for and looked up; default `ORDER_SETTLE`. */
+  readonly orderSettle?: Partial<OrderSettle>;
 }
 
 /** Builds the configured candle feed: a replay of a file, or live polling of the exchange's closed candles. */
@@ -137,6 +139,7 @@ export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
     ...(o.onTrade ? { onTrade: o.onTrade } : {}),
     ...(o.onCycle ? { onCycle: o.onCycle } : {}),
     ...(o.beforeEvaluate ? { beforeDecide: o.beforeEvaluate } : {}),
+    ...(o.orderSettle ? { orderSettle: o.orderSettle } : {}),
   });
   const machine = botMachine.provide({
     actions: { resumeAccount: () => session.resumeAccount() },
@@ -151,7 +154,9 @@ export async function createBot(o: CreateBotOptions): Promise<BotHandle> {
         }
         return c;
       }),
-      evaluate: fromPromise<Plan, { candle: CandleRef }>(() => session.track(() => session.evaluate())),
+      evaluate: fromPromise<Plan, { candle: CandleRef; entriesBlocked: string | null }>(({ input }) =>
+        session.track(() => session.evaluate(input.entriesBlocked)),
+      ),
       placeOrders: fromPromise<number, { candle: CandleRef }>(() =>
         session.track(() => session.placeOrders()),
       ),

@@ -21,6 +21,11 @@ export interface CandleFeed {
    * next open"). Undefined for live data (the paper exchange then uses the ticker).
    */
   nextOpen(): number | undefined;
+  /**
+   * True for a candle that closed too long ago to act on (live data after downtime): it only warms the
+   * strategy up. A replay's candles are never stale on its own clock.
+   */
+  isStale?(c: Candle): boolean;
   close(): void;
 }
 

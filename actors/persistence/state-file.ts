@@ -61,8 +61,25 @@ export const pendingOrderSchema = z.strictObject({
   reduce_only: z.boolean(),
   /** intent = written before the exchange was called; submitted = sent, outcome not yet known. */
   status: z.enum(['intent', 'submitted']),
+  /**
+   * When the order was handed to the exchange (ms). An order of unknown outcome that the exchange does not
+   * show counts as never placed only once its history covers a long enough window after this.
+   */
+  submitted_at: nonNeg.optional(),
 });
 export type PendingOrder = z.infer<typeof pendingOrderSchema>;
+
+/** A reduce-only stop order resting on the exchange that protects the open position (live margin bots). */
+export const protectiveStopSchema = z.strictObject({
+  client_order_id: z.string(),
+  /** The exchange's order id; absent while the placement's outcome is not known. */
+  order_id: z.string().optional(),
+  side: z.enum(['buy', 'sell']),
+  qty: nonNeg,
+  stop_price: nonNeg,
+  placed_at: nonNeg,
+});
+export type ProtectiveStop = z.infer<typeof protectiveStopSchema>;
 
 export const stateFileSchema = z.strictObject({
   version: z.literal(STATE_VERSION),
@@ -85,6 +102,8 @@ export const stateFileSchema = z.strictObject({
   last_candle_ts: nonNeg.nullable(),
   last_price: nonNeg.nullable(),
   pending_order: pendingOrderSchema.nullable(),
+  /** The protective stop resting on the exchange for the open position (live margin bots). */
+  protective_stop: protectiveStopSchema.nullable().optional(),
   /** The machine's state and counters when this file was written (for people and tools; a restart runs
    * the normal start path and does not resume mid-transition). */
   machine: z.strictObject({
