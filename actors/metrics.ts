@@ -44,6 +44,12 @@ export function createMetrics() {
       labelNames,
       registers: [registry],
     }),
+    exchangeFree: new Gauge({
+      name: 'dualbot_exchange_free_collateral',
+      help: 'Live bots: what the exchange has free for a new position (quote currency), read every cycle',
+      labelNames,
+      registers: [registry],
+    }),
     position: new Gauge({
       name: 'dualbot_position',
       help: 'Signed position in base currency (negative = short)',

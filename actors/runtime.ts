@@ -193,6 +193,7 @@ export class Runtime extends EventEmitter {
           }
           e.session = s;
           this.metrics.equity.set(labels, s.equity);
+          if (s.exchange) this.metrics.exchangeFree.set(labels, s.exchange.freeCollateral);
           this.metrics.position.set(labels, s.position === 'SHORT' ? -s.quantity : s.quantity);
           this.emit('cycle', { bot: bot.id, snapshot: s });
         },

@@ -365,7 +365,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var start = s && s.account ? s.account.startingCash : null;
     setText(f.equity.v, s ? money(s.equity) : '\u2014');
     setText(f.equity.k, 'Equity \u00b7 ' + pp.quote);
-    setText(f.equity.s, s && start ? pct(((s.equity - start) / start) * 100) + ' since start' : '\u00a0');
+    setText(f.equity.s, (s && start ? pct(((s.equity - start) / start) * 100) + ' since start' : '\u00a0') + (s && s.exchange ? ' \u00b7 exchange free ' + money(s.exchange.freeCollateral) : ''));
     setClass(f.equity.s, 's ' + (s && start ? tone(s.equity - start) : ''));
     var pos = s ? s.position : 'NONE';
     setText(f.position.v, pos);
