@@ -125,8 +125,16 @@ export async function goLive(o: GoLiveOptions): Promise<string[]> {
 
   const state = readStateFile(path.join(dir, 'state.json'));
   const books = BOOK_FILES.filter((f) => existsSync(path.join(dir, f)));
-  if (state && !state.dry_run) {
+  const liveEntries = readJournal(path.join(dir, 'journal.jsonl')).entries.some(
+    (e) => 'paper' in e && e.paper === false,
+  );
+  if ((state && !state.dry_run) || (!state && liveEntries)) {
+    // Live books are never archived as paper: a live journal is the bot's record of real fills.
     lines.push(`${id} already has a live book; nothing to archive`);
+    return lines;
+  }
+  if (!hasPaperBooks(dir) && books.length > 0 && !state) {
+    lines.push(`${id}: ${books.join(', ')} hold no paper books; nothing to archive`);
     return lines;
   }
   const archive = path.join(dir, 'paper-archive', o.stamp);

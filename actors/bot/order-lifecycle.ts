@@ -182,6 +182,7 @@ export class OrderDesk {
         }
         qty = pos.qty;
       }
+      const exit = p.action !== 'open';
       const pending: PendingOrder = {
         client_order_id: clientOrderId({
           bot: this.d.bot.id,
@@ -197,7 +198,7 @@ export class OrderDesk {
         status: 'intent',
         submitted_at: this.d.now(),
       };
-      const order = await this.submit(pending, p.action !== 'open', {
+      const order = await this.submitKeepingStop(exit, candle.ts, pending, {
         clientOrderId: pending.client_order_id,
         pair: this.pair,
         side: p.side,
@@ -222,7 +223,10 @@ export class OrderDesk {
         );
       }
       // A stop exit does not change the acted target: the strategy must change its mind before re-entering.
-      const acted = p.action !== 'stop' && complete && last ? p.target : books.state.last_acted_target;
+      // A close counts as acting on the target only when the target is flat: an entry the halt held back
+      // is taken up again once a person resumes the bot.
+      const actsOn = p.action === 'open' || (p.action === 'close' && p.target === 'FLAT');
+      const acted = actsOn && complete && last ? p.target : books.state.last_acted_target;
       books.update({ pending_order: null, last_acted_target: acted });
       books.save('ordering');
       placed++;
@@ -272,6 +276,26 @@ export class OrderDesk {
       }
     }
     return qty;
+  }
+
+  /**
+   * Sends an order; when an exit fails, the position that is still open gets its protective stop back
+   * (it was taken off the exchange for the exit).
+   */
+  private async submitKeepingStop(
+    exit: boolean,
+    decisionTs: number,
+    pending: PendingOrder,
+    req: OrderRequest,
+  ): Promise<OrderState> {
+    try {
+      return await this.submit(pending, exit, req);
+    } catch (err) {
+      if (exit && (err as { kind?: string }).kind !== 'unknown-outcome') {
+        await this.protect(decisionTs).catch(() => undefined);
+      }
+      throw err;
+    }
   }
 
   /**
@@ -339,7 +363,8 @@ export class OrderDesk {
 
   /** True when this bot keeps a stop order on the exchange while it holds a position. */
   get protects(): boolean {
-    return this.d.exchange.placeStopOrder !== undefined && this.d.risk.stopLoss !== undefined;
+    // Margin only: a Kraken margin stop is reduce-only, so it can never sell more than the position.
+    return this.margin && this.d.exchange.placeStopOrder !== undefined && this.d.risk.stopLoss !== undefined;
   }
 
   /**
@@ -351,15 +376,27 @@ export class OrderDesk {
     const books = this.d.books;
     const pos = books.state.account.position;
     const place = this.d.exchange.placeStopOrder?.bind(this.d.exchange);
-    if (!place || !this.protects || pos.side === 'NONE') return;
-    const side = pos.side === 'LONG' ? 'sell' : 'buy';
+    if (!place || !this.protects) return;
     const resting = books.state.protective_stop;
-    if (resting) {
-      if (resting.side === side && Math.abs(resting.qty - pos.qty) <= pos.qty * 1e-9) return;
-      await this.liftStop();
+    if (pos.side === 'NONE') {
+      // The position went (a liquidation, a hand close): its stop must not stay behind.
+      if (resting) await this.liftStop();
+      return;
     }
+    const side = pos.side === 'LONG' ? 'sell' : 'buy';
     const stopPrice = stopLossLevel(pos, this.d.risk);
-    const cid = clientOrderId({ bot: this.d.bot.id, decisionTs, action: `protect_${side}` });
+    if (resting) {
+      const same =
+        resting.side === side &&
+        Math.abs(resting.qty - pos.qty) <= pos.qty * 1e-9 &&
+        Math.abs(resting.stop_price - stopPrice) <= stopPrice * 1e-9;
+      if (same) return;
+      await this.liftStop();
+      if (books.state.protective_stop) return; // not lifted: tried again next cycle
+    }
+    // Unique per placement (a stop the venue cancelled is placed again under a new id); the record is
+    // saved with the id before the call, so a crash in between finds it by that id.
+    const cid = clientOrderId({ bot: this.d.bot.id, decisionTs: this.d.now(), action: `protect_${side}` });
     books.update({
       protective_stop: {
         client_order_id: cid,
@@ -446,6 +483,11 @@ export class OrderDesk {
         { error: messageOf(err), client_order_id: s.client_order_id },
         'protective stop cancel failed',
       );
+      return;
+    }
+    if (o?.status === 'open') {
+      // The cancel has not taken yet (or the stop is filling): keep the record, read it next cycle.
+      this.d.log.warn({ client_order_id: s.client_order_id }, 'protective stop still open after its cancel');
       return;
     }
     if (o) this.bookStop(s.client_order_id, o, 'protective stop filled before its cancel');

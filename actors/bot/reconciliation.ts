@@ -118,7 +118,17 @@ export class Reconciler {
     const ours = signedQty(this.d.books.state.account.position);
     if (this.agrees(held, ours)) return {};
     const base = this.pair.split('-')[0];
-    const explained = await this.explain(held);
+    let explained: string | null;
+    try {
+      explained = await this.explain(held);
+    } catch (err) {
+      // The trades cannot be read: the difference stays unexplained, and every order stops.
+      explained = null;
+      this.d.log.error(
+        { error: err instanceof Error ? err.message : String(err) },
+        'trade history read failed',
+      );
+    }
     if (explained) return { halt: explained };
     return {
       block: `the exchange holds ${held.qty} ${base} but the bot's books say ${ours}, and the exchange's trades do not explain it; fix by hand, then resume`,
@@ -145,7 +155,8 @@ export class Reconciler {
 
   private agrees(held: { qty: number; atLeast: boolean; step: number }, ours: number): boolean {
     const tol = this.d.exchange.live ? held.step / 2 : Math.max(1e-9, Math.abs(ours) * 1e-6);
-    return held.atLeast ? held.qty >= ours - tol : Math.abs(held.qty - ours) <= tol;
+    // A spot book can never be short; the wallet may hold more than the book, never less.
+    return held.atLeast ? ours >= -tol && held.qty >= ours - tol : Math.abs(held.qty - ours) <= tol;
   }
 
   /**
@@ -158,9 +169,15 @@ export class Reconciler {
     const account = books.state.account;
     const lastTs = books.state.trades.at(-1)?.ts ?? account.position.openedAt;
     const since = lastTs > 0 ? lastTs - 60_000 : this.d.now() - TRADES_LOOKBACK_MS;
-    const trades = (await this.d.exchange.fetchMyTrades(this.pair, since)).filter(
-      (t) => !books.knownOrderIds.has(t.orderId),
-    );
+    const all = await this.d.exchange.fetchMyTrades(this.pair, since);
+    // The protective stop is the bot's own order: a fill of it found here (it filled after the stop was
+    // read) is booked from the order, once, and the comparison is made again.
+    const stopId = books.state.protective_stop?.order_id;
+    if (stopId !== undefined && all.some((t) => t.orderId === stopId)) {
+      await this.d.desk.checkStop();
+      if (this.agrees(held, signedQty(books.state.account.position))) return null;
+    }
+    const trades = all.filter((t) => !books.knownOrderIds.has(t.orderId) && t.orderId !== stopId);
     if (trades.length === 0) return null;
     const fills = trades.map((t) => this.fillOf(t));
     let trial: Account = account;
