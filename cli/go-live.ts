@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { journalModes } from '../actors/bot/session.js';
 import type { ExchangePort } from '../actors/exchanges/port.js';
 import { homeLockOwner } from '../actors/persistence/home-lock.js';
 import { readJournal } from '../actors/persistence/journal.js';
@@ -35,13 +36,6 @@ export interface GoLiveOptions {
 
 /** The files that make a bot's books. */
 const BOOK_FILES = ['state.json', 'journal.jsonl', 'paper.json'] as const;
-
-/** True when the bot's folder holds books of paper trading (a state file or journal fills made on paper). */
-export function hasPaperBooks(dir: string): boolean {
-  const state = readStateFile(path.join(dir, 'state.json'));
-  if (state?.dry_run === true) return true;
-  return readJournal(path.join(dir, 'journal.jsonl')).entries.some((e) => 'paper' in e && e.paper === true);
-}
 
 /**
  * Runs the checks and, unless `dryRun`, archives the paper books. Returns the lines to print.
@@ -125,15 +119,13 @@ export async function goLive(o: GoLiveOptions): Promise<string[]> {
 
   const state = readStateFile(path.join(dir, 'state.json'));
   const books = BOOK_FILES.filter((f) => existsSync(path.join(dir, f)));
-  const liveEntries = readJournal(path.join(dir, 'journal.jsonl')).entries.some(
-    (e) => 'paper' in e && e.paper === false,
-  );
-  if ((state && !state.dry_run) || (!state && liveEntries)) {
+  const journal = journalModes(readJournal(path.join(dir, 'journal.jsonl')).entries);
+  if (state ? !state.dry_run : journal.live) {
     // Live books are never archived as paper: a live journal is the bot's record of real fills.
     lines.push(`${id} already has a live book; nothing to archive`);
     return lines;
   }
-  if (!hasPaperBooks(dir) && books.length > 0 && !state) {
+  if (state?.dry_run !== true && !journal.paper && books.length > 0) {
     lines.push(`${id}: ${books.join(', ')} hold no paper books; nothing to archive`);
     return lines;
   }

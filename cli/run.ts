@@ -1,15 +1,15 @@
 import path from 'node:path';
-import { bookModeProblem } from '../actors/bot/session.js';
+import { bookModeProblem, journalModes } from '../actors/bot/session.js';
 import { createInspect } from '../actors/inspect.js';
 import { createLogging } from '../actors/log.js';
 import { acquireHomeLock, HomeLockedError } from '../actors/persistence/home-lock.js';
+import { readJournal } from '../actors/persistence/journal.js';
 import { readStateFile } from '../actors/persistence/state-file.js';
 import { installProcessGuards } from '../actors/process-guards.js';
 import { createRuntime } from '../actors/runtime.js';
 import { syncSettingsFromEnv } from '../actors/sync/index.js';
 import { EXIT_CONFIG, type LoadedHome } from '../config/index.js';
 import { summarizeBots } from './check-config.js';
-import { hasPaperBooks } from './go-live.js';
 import { type CliIO, printConfigProblems } from './program.js';
 
 /** Each bot whose state.json or journal was made in the other mode (paper vs live), with the way forward. */
@@ -17,14 +17,11 @@ export function booksOfTheOtherMode(loaded: LoadedHome): string[] {
   const out: string[] = [];
   for (const bot of loaded.bots) {
     const dir = path.dirname(bot.file);
-    const file = path.join(dir, 'state.json');
     let problem: string | null = null;
     try {
-      const saved = readStateFile(file);
-      problem = saved ? bookModeProblem(saved, bot, file) : null;
-      if (!problem && !bot.config.dry_run && hasPaperBooks(dir)) {
-        problem = `${path.join(dir, 'journal.jsonl')} holds paper-trading entries, and the bot is configured for live trading: run \`dualbot go-live --bot ${bot.id}\`; nothing was changed`;
-      }
+      const saved = readStateFile(path.join(dir, 'state.json'));
+      const journal = journalModes(readJournal(path.join(dir, 'journal.jsonl')).entries);
+      problem = bookModeProblem(bot, dir, saved, journal);
     } catch {
       // A corrupt state file or journal is that bot's own failure, reported when it starts.
     }

@@ -16,7 +16,7 @@ import {
 } from '../../core/index.js';
 import type { OrderState } from '../exchanges/port.js';
 import type { Logger } from '../log.js';
-import { JournalWriter, readJournal } from '../persistence/journal.js';
+import { type JournalEntry, JournalWriter, readJournal } from '../persistence/journal.js';
 import { type StateFile, type TradeRecord, writeStateFile } from '../persistence/state-file.js';
 
 const MAX_TRADES_IN_STATE = 20;
@@ -49,8 +49,6 @@ export class Books {
   #journaledFills = new Set<string>();
   /** Exchange order ids of every fill booked: trades with any other order id are not the bot's. */
   readonly knownOrderIds = new Set<string>();
-  /** Journal entries written by paper trading (a live bot refuses to start on them). */
-  paperEntries = 0;
 
   constructor(private readonly d: BooksDeps) {
     this.stateFile = path.join(d.dir, 'state.json');
@@ -62,16 +60,19 @@ export class Books {
     return this.d.bot.config.dry_run;
   }
 
-  /** Reads the journal (validating it: a corrupt journal stops the bot like a corrupt state file). */
-  loadJournal(): void {
+  /**
+   * Reads the journal (validating it: a corrupt journal stops the bot like a corrupt state file) and
+   * returns its entries.
+   */
+  loadJournal(): readonly JournalEntry[] {
     const journal = readJournal(this.journalFile);
     if (journal.tornTail) this.d.log.warn('journal ended in a torn line (crash mid-write); it is ignored');
     for (const e of journal.entries) {
-      if ('paper' in e && e.paper) this.paperEntries++;
       if (e.type !== 'fill') continue;
       this.#journaledFills.add(e.client_order_id);
       this.knownOrderIds.add(e.order_id);
     }
+    return journal.entries;
   }
 
   append(entry: JournalAppend): void {

@@ -9,6 +9,7 @@
  * Paper and live books never mix: a state file records the mode it was made in, and a live start on paper
  * books (or the other way round) is refused before any network call.
  */
+import path from 'node:path';
 import type { LoadedBot } from '../../config/index.js';
 import {
   type Account,
@@ -33,6 +34,7 @@ import { liquidationOrderId } from '../exchanges/paper.js';
 import type { ExchangePort } from '../exchanges/port.js';
 import type { Logger } from '../log.js';
 import type { CandleFeed } from '../market/feed.js';
+import type { JournalEntry } from '../persistence/journal.js';
 import { readStateFile, STATE_VERSION, type StateFile, type TradeRecord } from '../persistence/state-file.js';
 import { Books } from './books.js';
 import { planCycle } from './evaluation.js';
@@ -99,20 +101,40 @@ export class BookModeError extends Error {
   }
 }
 
+/** Whether a journal holds entries written by paper trading, and by live trading. */
+export function journalModes(entries: readonly JournalEntry[]): { paper: boolean; live: boolean } {
+  let paper = false;
+  let live = false;
+  for (const e of entries) {
+    if (!('paper' in e)) continue;
+    if (e.paper) paper = true;
+    else live = true;
+  }
+  return { paper, live };
+}
+
 /**
- * Why `state.json` cannot serve this bot's mode, or null when it can. Paper books never become live books:
- * going live is `dualbot go-live --bot NAME`, which archives them and starts an empty live book.
+ * Why the books in a bot's folder cannot serve its mode, or null when they can: a state file of the other
+ * mode, or paper entries in the journal of a live bot. Paper books never become live books: going live is
+ * `dualbot go-live --bot NAME`, which archives them and starts an empty live book.
  */
 export function bookModeProblem(
-  saved: Pick<StateFile, 'dry_run'>,
   bot: LoadedBot,
-  file: string,
+  dir: string,
+  saved: Pick<StateFile, 'dry_run'> | null,
+  journal: { paper: boolean },
 ): string | null {
   const live = !bot.config.dry_run;
-  if (saved.dry_run === !live) return null;
-  return live
-    ? `${file} holds paper-trading books, and the bot is configured for live trading (dry_run: false); paper books never become live books: run \`dualbot go-live --bot ${bot.id}\` to archive them and start an empty live book, or set dry_run: true; nothing was changed`
-    : `${file} holds live-trading books, and the bot is configured for paper trading (dry_run: true); live books are never traded on paper: move the folder's state.json and journal.jsonl aside, or set dry_run: false again; nothing was changed`;
+  const file = path.join(dir, 'state.json');
+  if (saved && saved.dry_run === live) {
+    return live
+      ? `${file} holds paper-trading books, and the bot is configured for live trading (dry_run: false); paper books never become live books: run \`dualbot go-live --bot ${bot.id}\` to archive them and start an empty live book, or set dry_run: true; nothing was changed`
+      : `${file} holds live-trading books, and the bot is configured for paper trading (dry_run: true); live books are never traded on paper: move the folder's state.json and journal.jsonl aside, or set dry_run: false again; nothing was changed`;
+  }
+  if (live && journal.paper) {
+    return `${path.join(dir, 'journal.jsonl')} holds paper-trading entries, and the bot is configured for live trading; paper books never become live books: run \`dualbot go-live --bot ${bot.id}\` to archive them; nothing was changed`;
+  }
+  return null;
 }
 
 /** The starting cash of a new book: the capital a live bot may use, or the paper balance. */
@@ -182,17 +204,10 @@ export class BotSession {
   async restore(): Promise<void> {
     const c = this.d.bot.config;
     const saved = readStateFile(this.books.stateFile);
+    const journal = this.books.loadJournal();
     // Before any network call: books of the other mode are refused, never carried over.
-    if (saved) {
-      const problem = bookModeProblem(saved, this.d.bot, this.books.stateFile);
-      if (problem) throw new BookModeError(problem);
-    }
-    this.books.loadJournal();
-    if (!c.dry_run && this.books.paperEntries > 0) {
-      throw new BookModeError(
-        `${this.books.journalFile} holds paper-trading entries, and the bot is configured for live trading; paper books never become live books: run \`dualbot go-live --bot ${this.d.bot.id}\` to archive them; nothing was changed`,
-      );
-    }
+    const problem = bookModeProblem(this.d.bot, this.d.dir, saved, journalModes(journal));
+    if (problem) throw new BookModeError(problem);
     if (saved) {
       if (saved.trading_pair !== c.trading.pair) {
         throw new Error(
