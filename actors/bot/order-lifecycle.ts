@@ -177,7 +177,7 @@ export class OrderDesk {
         await this.liftStop();
         const pos = books.state.account.position;
         if (pos.side === 'NONE') {
-          if (p.action === 'close' && last) books.update({ last_acted_target: p.target });
+          if (actsOnTarget(p) && last) books.update({ last_acted_target: p.target });
           continue;
         }
         qty = pos.qty;
@@ -222,11 +222,7 @@ export class OrderDesk {
           'order ended without filling in full; the rest is planned again on the next candle',
         );
       }
-      // A stop exit does not change the acted target: the strategy must change its mind before re-entering.
-      // A close counts as acting on the target only when the target is flat: an entry the halt held back
-      // is taken up again once a person resumes the bot.
-      const actsOn = p.action === 'open' || (p.action === 'close' && p.target === 'FLAT');
-      const acted = actsOn && complete && last ? p.target : books.state.last_acted_target;
+      const acted = actsOnTarget(p) && complete && last ? p.target : books.state.last_acted_target;
       books.update({ pending_order: null, last_acted_target: acted });
       books.save('ordering');
       placed++;
@@ -505,6 +501,15 @@ export class OrderDesk {
     books.update({ protective_stop: null });
     books.save();
   }
+}
+
+/**
+ * Whether filling this leg (as the plan's last) acts on its target. A stop exit does not: the strategy must
+ * change its mind before re-entering. A close does only when the target is flat: an entry the halt held
+ * back is taken up again once a person resumes the bot.
+ */
+function actsOnTarget(p: PlannedOrder): boolean {
+  return p.action === 'open' || (p.action === 'close' && p.target === 'FLAT');
 }
 
 function messageOf(err: unknown): string {
