@@ -70,6 +70,23 @@ describe('live candle feed', () => {
     ac.abort();
   });
 
+  it("judges a candle closed on the exchange's clock, and one closed long ago as stale", async () => {
+    const local = 10 * H + 59 * 60_000; // 10:59 here; the exchange's clock says 11:00:30
+    const feed = new LiveFeed({
+      fetch: async () => [candle(8 * H), candle(9 * H), candle(10 * H)],
+      timeframeMs: H,
+      pollIntervalMs: 60_000,
+      warmupBars: 5,
+      now: () => local,
+      exchangeTime: async () => 11 * H + 30_000,
+    });
+    // By the local clock 10:00 is still forming; by the exchange's it has closed.
+    expect((await feed.history(null)).map((c) => c.ts)).toEqual([8 * H, 9 * H, 10 * H]);
+    expect(feed.isStale(candle(10 * H))).toBe(false);
+    expect(feed.isStale(candle(9 * H))).toBe(false); // closed one bar ago
+    expect(feed.isStale(candle(8 * H))).toBe(true); // closed two bars ago: warm-up only
+  });
+
   it('keeps polling through fetch errors and stops when aborted', async () => {
     let fail = 2;
     const errors: unknown[] = [];
@@ -125,5 +142,27 @@ describe('live candle feed', () => {
       expect(seen.length).toBeGreaterThan(0);
       for (const u of seen) expect(new URL(u).hostname).toBe('127.0.0.1');
     });
+  });
+
+  it("reads each venue's clock through ccxt from the fake exchange", async () => {
+    for (const venue of ['kraken', 'coinbase'] as const) {
+      const at = Date.UTC(2025, 5, 1, 12, 0, 7);
+      const fake = await startFakeExchange({ venue, now: () => at });
+      try {
+        const src = await createPublicCandleSource({
+          exchange: venue,
+          pair: fake.pair,
+          timeframe: '1h',
+          urlsOverride: fake.url,
+          allowedHosts: ['127.0.0.1'],
+          rateLimitMs: 1,
+          timeoutMs: 2000,
+        });
+        // Kraken reports whole seconds; Coinbase milliseconds.
+        expect(Math.abs((await src.time()) - at)).toBeLessThan(1000);
+      } finally {
+        await fake.close();
+      }
+    }
   });
 });

@@ -64,6 +64,7 @@ export async function createFeed(bot: LoadedBot, log?: Logger): Promise<CandleFe
     });
     return new LiveFeed({
       fetch: source.fetch,
+      exchangeTime: source.time,
       timeframeMs: tf,
       pollIntervalMs: c.market_data.poll_interval_s * 1000,
       warmupBars: 300,

@@ -533,7 +533,11 @@ export class CoinbaseFront implements VenueFront {
 
   /** Private endpoints need a bearer JWT (any signature passes); public market data does not. */
   checkAuth(path: string, headers: Record<string, string | string[] | undefined>): VenueResponse | null {
-    const isPublic = path.startsWith('/v2/') || path.startsWith('/api/v3/brokerage/market/');
+    // Advanced Trade's server time is public, like its market data.
+    const isPublic =
+      path.startsWith('/v2/') ||
+      path.startsWith('/api/v3/brokerage/market/') ||
+      path === '/api/v3/brokerage/time';
     if (isPublic) return null;
     const auth = headers['authorization'];
     const jwt = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).split('.') : [];

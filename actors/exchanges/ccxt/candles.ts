@@ -53,9 +53,11 @@ export type PublicCandleOptions = Pick<
  *
  * @throws Error when `DUALBOT_EXCHANGE_URL` is set to anything but a loopback URL.
  */
-export async function createPublicCandleSource(
-  input: PublicCandleOptions,
-): Promise<{ fetch: (since: number | undefined, limit: number) => Promise<Candle[]> }> {
+export async function createPublicCandleSource(input: PublicCandleOptions): Promise<{
+  fetch: (since: number | undefined, limit: number) => Promise<Candle[]>;
+  /** The exchange's clock (ms), for judging whether a candle has closed. */
+  time: () => Promise<number>;
+}> {
   const o = withExchangeUrlFromEnv(input, input.env ?? process.env);
   const ccxt = await import('ccxt');
   const config: Record<string, unknown> = { enableRateLimit: true, timeout: o.timeoutMs ?? 10_000 };
@@ -96,6 +98,25 @@ export async function createPublicCandleSource(
         out.push({ ts, open, high, low, close, volume: volume ?? 0 });
       }
       return out;
+    },
+    time: async () => {
+      let t: unknown;
+      try {
+        t = await ex.fetchTime();
+      } catch (err) {
+        throw new ExchangeError(
+          'EXCHANGE_NETWORK',
+          `${o.exchange}: fetchTime failed: ${err instanceof Error ? err.message : String(err)}`,
+          { cause: err },
+        );
+      }
+      if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
+        throw new ExchangeError(
+          'EXCHANGE_BAD_RESPONSE',
+          `${o.exchange}: bad server time ${JSON.stringify(t)}`,
+        );
+      }
+      return t;
     },
   };
 }

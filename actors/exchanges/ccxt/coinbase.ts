@@ -35,6 +35,8 @@ export const COINBASE_API_URL_KEYS = ['rest'] as const;
 /** ccxt options for the adapter: balances with holds (v3 accounts). */
 export const COINBASE_CCXT_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({
   fetchBalance: 'v3PrivateGetBrokerageAccounts',
+  // Advanced Trade's own clock (ccxt's default is the older v2 API).
+  fetchTime: 'v3PublicGetBrokerageTime',
 });
 
 /** Coinbase keeps its most recent orders first; a bot places a few a day, so 100 reach back far enough. */
