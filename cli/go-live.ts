@@ -38,20 +38,30 @@ export interface GoLiveOptions {
 const BOOK_FILES = ['state.json', 'journal.jsonl', 'paper.json'] as const;
 
 /**
+ * The bot's live settings; refuses (exit 78) a bot whose config is not set up for live trading. Checked
+ * before any exchange client is made (a paper config has no keys to make one with).
+ */
+export function assertLiveConfigured(bot: LoadedBot): NonNullable<LoadedBot['config']['live']> {
+  const live = bot.config.live;
+  if (bot.config.dry_run || live === undefined) {
+    throw new GoLiveRefused(
+      `${bot.id}: config.yaml still says paper trading; set dry_run: false, market_data.source: live and live.available_capital first (check-config shows what is missing)`,
+      78,
+    );
+  }
+  return live;
+}
+
+/**
  * Runs the checks and, unless `dryRun`, archives the paper books. Returns the lines to print.
  *
  * @throws GoLiveRefused: exit 78 when the config is not set up for live trading, 1 when the exchange or a
  *   running runtime stands in the way. Nothing is changed then.
  */
 export async function goLive(o: GoLiveOptions): Promise<string[]> {
+  const live = assertLiveConfigured(o.bot);
   const c = o.bot.config;
   const id = o.bot.id;
-  if (c.dry_run || c.live === undefined) {
-    throw new GoLiveRefused(
-      `${id}: config.yaml still says paper trading; set dry_run: false, market_data.source: live and live.available_capital first (check-config shows what is missing)`,
-      78,
-    );
-  }
   const owner = homeLockOwner(o.home);
   if (owner !== null) {
     throw new GoLiveRefused(`a runtime (pid ${owner}) is running on ${o.home}; stop it before going live`, 1);
@@ -71,7 +81,7 @@ export async function goLive(o: GoLiveOptions): Promise<string[]> {
   const ticker = await ex.fetchTicker(pair);
   const collateral = Math.min(
     c.trading.trade_amount_usd,
-    c.trading.max_position_pct * c.live.available_capital,
+    c.trading.max_position_pct * live.available_capital,
   );
   const entryQty = (collateral * c.trading.leverage) / ticker.ask;
   if (
@@ -87,9 +97,9 @@ export async function goLive(o: GoLiveOptions): Promise<string[]> {
     );
   }
   const free = await ex.fetchFreeCollateral(pair);
-  if (free < c.live.available_capital) {
+  if (free < live.available_capital) {
     lines.push(
-      `note: the exchange has ${free} ${market.quote} free, less than available_capital ${c.live.available_capital}; entries are sized on what is free`,
+      `note: the exchange has ${free} ${market.quote} free, less than available_capital ${live.available_capital}; entries are sized on what is free`,
     );
   }
   const open = await ex.fetchOpenOrders(pair);
@@ -130,7 +140,7 @@ export async function goLive(o: GoLiveOptions): Promise<string[]> {
     return lines;
   }
   const archive = path.join(dir, 'paper-archive', o.stamp);
-  const start = `the next start opens an empty live book of ${c.live.available_capital} ${market.quote}`;
+  const start = `the next start opens an empty live book of ${live.available_capital} ${market.quote}`;
   if (o.dryRun) {
     lines.push(
       books.length > 0

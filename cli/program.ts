@@ -219,13 +219,13 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         io.err(`no enabled bot named ${opts.bot} under ${path.join(home, 'bots')}`);
         throw new ExitCode(EXIT_CONFIG);
       }
-      const { goLive, GoLiveRefused } = await import('./go-live.js');
+      const { assertLiveConfigured, goLive, GoLiveRefused } = await import('./go-live.js');
       const { createLiveExchange } = await import('../actors/exchanges/ccxt/factory.js');
-      if (bot.config.dry_run) {
-        io.err(
-          `${bot.id}: config.yaml still says paper trading; set dry_run: false, market_data.source: live and live.available_capital first`,
-        );
-        throw new ExitCode(EXIT_CONFIG);
+      try {
+        assertLiveConfigured(bot);
+      } catch (e) {
+        io.err((e as Error).message);
+        throw new ExitCode((e as InstanceType<typeof GoLiveRefused>).exitCode);
       }
       const exchange = await createLiveExchange({
         exchange: bot.config.exchange,

@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import type { ExchangePort } from '../../actors/exchanges/port.js';
 import { readJournal } from '../../actors/persistence/journal.js';
 import { readStateFile, type StateFile } from '../../actors/persistence/state-file.js';
@@ -38,7 +39,7 @@ export const scripted: StrategyDefinition<Record<string, never>> = defineStrateg
   name: 'scripted',
   interfaceVersion: 1,
   description: 'test: the candle volume is the decision',
-  paramsSchema: (await import('zod')).z.object({}) as never,
+  paramsSchema: z.object({}) as never,
   indicators: () => ({}),
   lookback: 1,
   decide(ctx) {
