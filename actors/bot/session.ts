@@ -74,8 +74,6 @@ export interface ExchangeView {
 
 export interface SessionSnapshot {
   readonly bot: string;
-  /** True when the bot sends real orders. */
-  readonly live: boolean;
   readonly position: StateFile['position'];
   readonly quantity: number;
   readonly entryPrice: number;
@@ -433,7 +431,6 @@ export class BotSession {
     const mark = s.last_price ?? s.account.position.entryPrice;
     return {
       bot: this.d.bot.id,
-      live: this.live,
       position: s.account.position.side,
       quantity: s.account.position.qty,
       entryPrice: s.account.position.entryPrice,
