@@ -136,6 +136,11 @@ export const botMachine = setup({
     recordError: assign({
       lastError: ({ event }) => message((event as unknown as { error: unknown }).error),
     }),
+    /** Counts the order error and takes its message as the halt reason. */
+    haltOnOrderError: assign({
+      orderErrors: ({ context }) => context.orderErrors + 1,
+      haltReason: ({ event }) => message((event as unknown as { error: unknown }).error),
+    }),
     /** Takes the evaluation's halt and strategy error into the context. */
     takePlan: assign(({ context, event }) => {
       const out = (event as unknown as { output: Plan }).output;
@@ -283,30 +288,10 @@ export const botMachine = setup({
           actions: assign({ ordersPlaced: ({ context, event }) => context.ordersPlaced + event.output }),
         },
         onError: [
-          {
-            // An exit the exchange cannot fill from what it holds: every order stops.
-            guard: 'orderBlocks',
-            target: 'persistingHalt',
-            actions: [
-              'recordError',
-              assign({
-                orderErrors: ({ context }) => context.orderErrors + 1,
-                haltReason: ({ event }) => message(event.error),
-              }),
-            ],
-          },
-          {
-            // e.g. insufficient funds for an entry: no further entries until a person has looked.
-            guard: 'orderHalts',
-            target: 'persisting',
-            actions: [
-              'recordError',
-              assign({
-                orderErrors: ({ context }) => context.orderErrors + 1,
-                haltReason: ({ event }) => message(event.error),
-              }),
-            ],
-          },
+          // An exit the exchange cannot fill from what it holds: every order stops.
+          { guard: 'orderBlocks', target: 'persistingHalt', actions: ['recordError', 'haltOnOrderError'] },
+          // e.g. insufficient funds for an entry: no further entries until a person has looked.
+          { guard: 'orderHalts', target: 'persisting', actions: ['recordError', 'haltOnOrderError'] },
           {
             guard: 'outcomeUnknown',
             target: 'reconciling',

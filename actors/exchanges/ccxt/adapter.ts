@@ -21,7 +21,9 @@
  * The ccxt instance, which holds the credentials, lives in a private field: it is not enumerable, so
  * logging the adapter cannot print a key.
  */
+
 import type { Exchange, MarketInterface as Market, Order, Trade } from 'ccxt';
+import type { z } from 'zod';
 import { floorToStep } from '../../../core/risk.js';
 import { ExchangeError, isExchangeError } from '../errors.js';
 import {
@@ -346,13 +348,16 @@ export class CcxtPort implements ExchangePort {
 
   // ------------------------------------------------------------ placing
 
+  /** Validates a request to place; a bad one is `EXCHANGE_INVALID_ORDER` naming every field at fault. */
+  #request<T>(schema: z.ZodType<T>, input: unknown, call: string): T {
+    const parsed = schema.safeParse(input);
+    if (parsed.success) return parsed.data;
+    const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ExchangeError('EXCHANGE_INVALID_ORDER', `${this.id} ${call}: invalid request: ${why}`);
+  }
+
   async placeOrder(input: OrderRequest): Promise<OrderState> {
-    const parsed = orderRequestSchema.safeParse(input);
-    if (!parsed.success) {
-      const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new ExchangeError('EXCHANGE_INVALID_ORDER', `${this.id} placeOrder: invalid request: ${why}`);
-    }
-    const req = parsed.data;
+    const req = this.#request(orderRequestSchema, input, 'placeOrder');
     const what = `placeOrder ${req.clientOrderId}`;
     const { symbol, market } = await this.#market(req.pair);
     return this.#placeOnce(req.pair, req.clientOrderId, what, async () => {
@@ -378,12 +383,7 @@ export class CcxtPort implements ExchangePort {
     input: StopOrderRequest,
     createStop: NonNullable<VenueSpec['createStopOrder']>,
   ): Promise<OrderState> {
-    const parsed = stopOrderRequestSchema.safeParse(input);
-    if (!parsed.success) {
-      const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new ExchangeError('EXCHANGE_INVALID_ORDER', `${this.id} placeStopOrder: invalid request: ${why}`);
-    }
-    const req = parsed.data;
+    const req = this.#request(stopOrderRequestSchema, input, 'placeStopOrder');
     const what = `placeStopOrder ${req.clientOrderId}`;
     const { symbol, market } = await this.#market(req.pair);
     // Nearest, neither up nor down: the trigger is a level the risk rules computed (and the paper exchange
